@@ -1,0 +1,89 @@
+# Two commands for users: `make build` (demo warehouse + docs) and `make test` (the whole suite).
+# Everything else is a building block. Both are re-runnable: the virtualenv is rebuilt only when the
+# pins change, and a demo bank is regenerated only when its size or seed changes.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := $(CURDIR)/.venv
+BIN := $(VENV)/bin
+
+# dbt finds the project and its profile from any folder; the profile reads the paths below.
+export DBT_PROJECT_DIR := $(CURDIR)
+export DBT_PROFILES_DIR := $(CURDIR)
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+
+DEMO_CUSTOMERS ?= 5000
+DEMO_SEED ?= 42
+DEMO_RAW := $(CURDIR)/data/raw
+DEMO_DB := $(CURDIR)/warehouse/bankseg.duckdb
+
+TEST_CUSTOMERS ?= 1500
+TEST_SEED ?= 20261129
+TEST_RAW := $(CURDIR)/data/test/raw
+TEST_DB := $(CURDIR)/warehouse/test.duckdb
+TEST_TARGET := $(CURDIR)/target/test
+
+.PHONY: help install build demo-data dbt-build docs summary test lint pytest test-warehouse clean
+
+help:
+	@echo "make build   set up, generate the demo bank ($(DEMO_CUSTOMERS) customers), dbt build, dbt docs generate"
+	@echo "make test    set up and run the whole suite: ruff, sqlfluff, dbt build on a small bank, pytest"
+	@echo "make clean   remove generated data, warehouses and dbt artefacts (keeps the virtualenv)"
+
+$(BIN)/.installed: requirements.lock pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; Python 3.11+ is required"; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "error: Python 3.11+ is required, found " + sys.version.split()[0])'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@touch $@
+
+install: $(BIN)/.installed
+
+# ---- the demo warehouse ---------------------------------------------------------------------------
+$(DEMO_RAW)/.generated-$(DEMO_CUSTOMERS)-$(DEMO_SEED): $(BIN)/.installed
+	rm -f $(DEMO_RAW)/.generated-*
+	$(BIN)/bankseg generate --customers $(DEMO_CUSTOMERS) --seed $(DEMO_SEED) --out $(DEMO_RAW)
+	@touch $@
+
+demo-data: $(DEMO_RAW)/.generated-$(DEMO_CUSTOMERS)-$(DEMO_SEED)
+
+dbt-build: demo-data
+	BANKSEG_RAW_DIR=$(DEMO_RAW) BANKSEG_DUCKDB_PATH=$(DEMO_DB) $(BIN)/dbt build
+
+docs: dbt-build
+	BANKSEG_RAW_DIR=$(DEMO_RAW) BANKSEG_DUCKDB_PATH=$(DEMO_DB) $(BIN)/dbt docs generate
+
+summary:
+	@$(BIN)/bankseg summary --warehouse $(DEMO_DB) --docs $(CURDIR)/target/index.html
+
+build: docs summary
+
+# ---- the test suite -------------------------------------------------------------------------------
+lint: $(BIN)/.installed
+	$(BIN)/ruff check python tests
+	$(BIN)/ruff format --check python tests
+	BANKSEG_RAW_DIR=$(TEST_RAW) BANKSEG_DUCKDB_PATH=$(TEST_DB) $(BIN)/sqlfluff lint models analyses snapshots tests --processes 2
+
+$(TEST_RAW)/.generated-$(TEST_CUSTOMERS)-$(TEST_SEED): $(BIN)/.installed
+	rm -f $(TEST_RAW)/.generated-*
+	$(BIN)/bankseg generate --customers $(TEST_CUSTOMERS) --seed $(TEST_SEED) --months 24 --out $(TEST_RAW) --quiet
+	@touch $@
+
+test-warehouse: $(TEST_RAW)/.generated-$(TEST_CUSTOMERS)-$(TEST_SEED)
+	rm -f $(TEST_DB)
+	BANKSEG_RAW_DIR=$(TEST_RAW) BANKSEG_DUCKDB_PATH=$(TEST_DB) $(BIN)/dbt build --target-path $(TEST_TARGET)
+	BANKSEG_RAW_DIR=$(TEST_RAW) BANKSEG_DUCKDB_PATH=$(TEST_DB) $(BIN)/dbt docs generate --target-path $(TEST_TARGET)
+
+pytest: $(BIN)/.installed
+	BANKSEG_TEST_RAW_DIR=$(TEST_RAW) BANKSEG_TEST_DUCKDB_PATH=$(TEST_DB) BANKSEG_TEST_TARGET=$(TEST_TARGET) \
+		$(BIN)/pytest
+
+test: $(BIN)/.installed lint test-warehouse pytest
+
+clean:
+	rm -rf target logs data/raw data/test warehouse/*.duckdb warehouse/*.wal warehouse/tmp

@@ -1,0 +1,92 @@
+{#-
+    Helpers for the quarantine pattern every base model follows:
+      raw row -> typed columns + _row_fingerprint + _is_exact_duplicate + _quarantine_reason + _original_values
+    The stg_ model keeps rows that are neither duplicates nor quarantined; the system's quarantine model
+    keeps the quarantined ones with their reason and original values; reconciliation tests prove that
+    raw = accepted + quarantined + removed duplicates.
+-#}
+
+{#- All reasons that apply, separated by '; ', or null when the row is acceptable.
+    checks: list of [reason, condition] pairs, evaluated in order. -#}
+{% macro quarantine_reasons(checks) -%}
+    nullif(concat_ws('; '
+    {%- for check in checks %},
+        case when {{ check[1] }} then '{{ check[0] }}' end
+    {%- endfor %}
+    ), '')
+{%- endmacro %}
+
+{#- The documented columns of a source table, in YAML order. -#}
+{% macro source_columns(source_name, table_name) %}
+    {%- if not execute -%}{{ return([]) }}{%- endif -%}
+    {%- for node in graph.sources.values() if node.source_name == source_name and node.name == table_name -%}
+        {{ return(node.columns.keys() | list) }}
+    {%- endfor -%}
+    {{ exceptions.raise_compiler_error('No source ' ~ source_name ~ '.' ~ table_name) }}
+{% endmacro %}
+
+{#- The original raw values of a row as JSON text (alias = the raw table's alias in the query). -#}
+{% macro row_to_json(alias, columns) %}
+    {{ return(adapter.dispatch('row_to_json', 'bankseg')(alias, columns)) }}
+{% endmacro %}
+
+{% macro default__row_to_json(alias, columns) -%}
+    to_json(named_struct(
+    {%- for c in columns %}'{{ c }}', {{ alias }}.{{ c }}{{ ', ' if not loop.last }}{% endfor -%}
+    ))
+{%- endmacro %}
+
+{% macro duckdb__row_to_json(alias, columns) -%}
+    cast(to_json({
+    {%- for c in columns %}'{{ c }}': {{ alias }}.{{ c }}{{ ', ' if not loop.last }}{% endfor -%}
+    }) as varchar)
+{%- endmacro %}
+
+{#- A fingerprint of every raw column: equal fingerprints are exact duplicates. -#}
+{% macro row_fingerprint(alias, columns) -%}
+    {{ dbt.hash(dbt.concat(bankseg.fingerprint_parts(alias, columns))) }}
+{%- endmacro %}
+
+{% macro fingerprint_parts(alias, columns) %}
+    {%- set parts = [] -%}
+    {%- for c in columns -%}
+        {%- do parts.append("coalesce(cast(" ~ alias ~ "." ~ c ~ " as " ~ dbt.type_string() ~ "), '\\x00')") -%}
+        {%- if not loop.last -%}{%- do parts.append("'|'") -%}{%- endif -%}
+    {%- endfor -%}
+    {{ return(parts) }}
+{% endmacro %}
+
+{#-
+    The standard opening of a base model: every raw row once, with its fingerprint, a duplicate flag
+    (all but the first of identical rows) and its original values. Use as the first CTE:
+        with raw as ({{ bankseg.raw_rows('core_banking', 'parties') }})
+-#}
+{% macro raw_rows(source_name, table_name) -%}
+    {%- set columns = bankseg.source_columns(source_name, table_name) -%}
+    select
+        raw_source.*,
+        {{ bankseg.row_fingerprint('raw_source', columns) }} as _row_fingerprint,
+        {{ bankseg.row_to_json('raw_source', columns) }} as _original_values
+    from {{ source(source_name, table_name) }} as raw_source
+{%- endmacro %}
+
+{#- Flags all but one row of each group of identical raw rows. -#}
+{% macro duplicate_flag() -%}
+    row_number() over (partition by _row_fingerprint order by _row_fingerprint) > 1
+{%- endmacro %}
+
+{#-
+    The quarantine rows of one base model, in the shape every quarantine model unions:
+    system, table, record key, reason, original values.
+-#}
+{% macro quarantine_rows(base_model, source_system, source_table, key_column) -%}
+    select
+        '{{ source_system }}' as source_system,
+        '{{ source_table }}' as source_table,
+        cast({{ key_column }} as {{ dbt.type_string() }}) as source_record_key,
+        _row_fingerprint as row_fingerprint,
+        _quarantine_reason as quarantine_reason,
+        _original_values as original_values
+    from {{ ref(base_model) }}
+    where not _is_exact_duplicate and _quarantine_reason is not null
+{%- endmacro %}
