@@ -8,9 +8,27 @@
     nullif(upper(trim({{ expression }})), '')
 {%- endmacro %}
 
-{#- A name as used for matching: lower case, letters only (spaces and punctuation removed). -#}
-{% macro match_name(expression) -%}
+{#-
+    A name as used for matching: lower case, letters only, its words in alphabetical order, so that
+    "Zhang Rongya", "ZHANG Rongya" and "Rongya Zhang" (systems write surname and given name in different
+    orders) are one name.
+-#}
+{% macro match_name(expression) %}
+    {{ return(adapter.dispatch('match_name', 'bankseg')(expression)) }}
+{% endmacro %}
+
+{% macro default__match_name(expression) -%}
     nullif({{ bankseg.regexp_replace_all('lower(' ~ expression ~ ')', '[^a-z]', '') }}, '')
+{%- endmacro %}
+
+{% macro duckdb__match_name(expression) -%}
+    nullif(
+        array_to_string(
+            list_sort(string_split({{ bankseg.regexp_replace_all('lower(trim(' ~ expression ~ '))', '[^a-z ]+', '') }}, ' ')),
+            ''
+        ),
+        ''
+    )
 {%- endmacro %}
 
 {#- Replace every match of a regular expression. -#}
@@ -56,4 +74,17 @@
         ),
         ' '
     )
+{%- endmacro %}
+
+{#- Values of a group joined with a delimiter, in sorted order (deterministic output). -#}
+{% macro string_agg_sorted(expression, delimiter) %}
+    {{ return(adapter.dispatch('string_agg_sorted', 'bankseg')(expression, delimiter)) }}
+{% endmacro %}
+
+{% macro default__string_agg_sorted(expression, delimiter) -%}
+    array_join(array_sort(collect_set({{ expression | replace('distinct ', '') }})), {{ delimiter }})
+{%- endmacro %}
+
+{% macro duckdb__string_agg_sorted(expression, delimiter) -%}
+    string_agg({{ expression }}, {{ delimiter }} order by {{ expression | replace('distinct ', '') }})
 {%- endmacro %}

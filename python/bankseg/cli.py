@@ -103,6 +103,26 @@ def cmd_summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_evaluate_identity(args: argparse.Namespace) -> int:
+    from bankseg.evaluate import evaluate_identity, to_json
+
+    warehouse = Path(args.warehouse)
+    if not warehouse.exists():
+        raise CliError(f"--warehouse {warehouse}: no such file; build the warehouse first (make build)")
+    try:
+        result = evaluate_identity(warehouse, Path(args.data))
+    except FileNotFoundError as exc:
+        raise CliError(f"--data {args.data}: {exc}") from None
+    print(to_json(result))
+    return 0
+
+
+def _default_warehouse() -> str:
+    import os
+
+    return os.environ.get("BANKSEG_DUCKDB_PATH", "warehouse/bankseg.duckdb")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bankseg",
@@ -137,6 +157,17 @@ def build_parser() -> argparse.ArgumentParser:
     summ.add_argument("--warehouse", required=True, help="DuckDB warehouse file to read (read-only)")
     summ.add_argument("--docs", help="path of the generated dbt docs (target/index.html) to report")
     summ.set_defaults(func=cmd_summary)
+
+    ev = sub.add_parser("evaluate", help="compare the warehouse with a generated bank's planted truth (JSON)")
+    ev_sub = ev.add_subparsers(dest="what", metavar="WHAT", required=True)
+    ev_id = ev_sub.add_parser("identity", help="pairwise precision and recall of identity resolution")
+    ev_id.add_argument("--data", required=True, help="the generated bank's folder (holds ground_truth/)")
+    ev_id.add_argument(
+        "--warehouse",
+        default=_default_warehouse(),
+        help="DuckDB warehouse file (default: $BANKSEG_DUCKDB_PATH or warehouse/bankseg.duckdb)",
+    )
+    ev_id.set_defaults(func=cmd_evaluate_identity)
     return parser
 
 

@@ -19,7 +19,7 @@ typed as (
         {{ bankseg.duplicate_flag() }} as _is_exact_duplicate,
         {{ bankseg.clean_code('raw.party_id') }} as party_id,
         {{ bankseg.clean_text('raw.full_name') }} as full_name_clean,
-        upper(trim(raw.national_id)) as national_id_clean,
+        nullif(upper(trim(raw.national_id)), '') as national_id_clean,
         {{ bankseg.normalize_phone('raw.phone') }} as phone_e164,
         {{ bankseg.normalize_email('raw.email') }} as email_clean,
         raw.birth_date as birth_date_raw,

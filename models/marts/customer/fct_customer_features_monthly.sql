@@ -1,0 +1,213 @@
+{#-
+    Customer x month end for the var('feature_history_months') months ending with the as-of month: recency,
+    frequency and monetary value, month-end balances and deposit structure, channel mix, product holding and
+    lifecycle flags as of each month end. The input of segmentation and segment migration.
+
+    Windows are calendar months: "3 months" is the observed month and the two before it (the monthly
+    counterpart of the 90-day window in dim_customers). The last row of each customer is observed on the
+    as-of date; balances are those of the latest month end on or before the observation date. A customer
+    appears from the first month end at which it holds or has held a product.
+-#}
+{%- set lifecycle_args = ['days_since_last_activity', 'open_product_count', 'aum_amount', 'true'] -%}
+with
+
+month_ends as (
+    select * from {{ ref('int_month_ends') }}
+),
+
+products as (
+    select * from {{ ref('int_customer_products') }}
+),
+
+activity as (
+    select * from {{ ref('int_customer_activity_monthly') }}
+),
+
+balances as (
+    select * from {{ ref('int_customer_balances_monthly') }}
+),
+
+first_products as (
+    select
+        customer_id,
+        min(open_date) as first_product_open_date
+    from products
+    group by customer_id
+),
+
+customer_months as (
+    select
+        first_products.customer_id,
+        month_ends.month_start_date,
+        month_ends.month_end_date,
+        month_ends.is_as_of_month
+    from first_products
+    inner join month_ends on first_products.first_product_open_date <= month_ends.month_end_date
+),
+
+balance_dates as (
+    select distinct month_end_date from balances
+),
+
+balance_month_ends as (
+    -- the latest balance month end on or before each observation date
+    select
+        month_ends.month_end_date,
+        max(balance_dates.month_end_date) as balance_date
+    from month_ends
+    inner join balance_dates
+        on month_ends.month_end_date >= balance_dates.month_end_date
+    group by month_ends.month_end_date
+),
+
+open_products as (
+    select
+        customer_months.customer_id,
+        customer_months.month_end_date,
+        count(*) as open_product_count,
+        sum(case when products.product_family = 'deposit' then 1 else 0 end) as deposit_account_count,
+        sum(case when products.product_family = 'investment' then 1 else 0 end) as investment_holding_count,
+        sum(case when products.product_family = 'loan' then 1 else 0 end) as loan_count,
+        sum(case when products.product_family = 'card' then 1 else 0 end) as credit_card_count
+    from customer_months
+    inner join products
+        on
+            customer_months.customer_id = products.customer_id
+            and customer_months.month_end_date >= products.open_date
+            and (products.close_date is null or customer_months.month_end_date < products.close_date)
+    group by customer_months.customer_id, customer_months.month_end_date
+),
+
+windowed_activity as (
+    select
+        customer_months.customer_id,
+        customer_months.month_end_date,
+        sum(activity.transaction_count) as transaction_count_3m,
+        sum(activity.debit_amount + activity.credit_amount) as transaction_amount_3m,
+        sum(activity.debit_amount) as debit_amount_3m,
+        sum(activity.salary_credit_amount) as salary_credit_amount_3m,
+        sum(activity.digital_transaction_count) as digital_transaction_count_3m,
+        sum(activity.card_transaction_count) as card_transaction_count_3m,
+        sum(activity.card_spend_amount) as card_spend_amount_3m,
+        sum(activity.digital_session_count) as digital_session_count_3m,
+        sum(case when activity.month_start_date = customer_months.month_start_date then activity.transaction_count else 0 end)
+            as transaction_count_1m
+    from customer_months
+    inner join activity
+        on
+            customer_months.customer_id = activity.customer_id
+            and customer_months.month_start_date >= activity.month_start_date
+            and activity.month_start_date
+            > cast({{ dbt.dateadd('month', -3, 'customer_months.month_start_date') }} as date)
+    group by customer_months.customer_id, customer_months.month_end_date
+),
+
+last_activity as (
+    select
+        customer_months.customer_id,
+        customer_months.month_end_date,
+        max(activity.last_activity_date) as last_activity_date
+    from customer_months
+    inner join activity
+        on
+            customer_months.customer_id = activity.customer_id
+            and customer_months.month_start_date >= activity.month_start_date
+    group by customer_months.customer_id, customer_months.month_end_date
+),
+
+assembled as (
+    select
+        customer_months.customer_id,
+        customer_months.month_end_date,
+        customer_months.is_as_of_month,
+        balance_month_ends.balance_date,
+        last_activity.last_activity_date,
+        {{ dbt.datediff('last_activity.last_activity_date', 'customer_months.month_end_date', 'day') }}
+            as days_since_last_activity,
+        coalesce(windowed_activity.transaction_count_1m, 0) as transaction_count_1m,
+        coalesce(windowed_activity.transaction_count_3m, 0) as transaction_count_3m,
+        coalesce(windowed_activity.transaction_amount_3m, 0) as transaction_amount_3m,
+        coalesce(windowed_activity.debit_amount_3m, 0) as debit_amount_3m,
+        coalesce(windowed_activity.salary_credit_amount_3m, 0) as salary_credit_amount_3m,
+        coalesce(windowed_activity.digital_transaction_count_3m, 0) as digital_transaction_count_3m,
+        coalesce(windowed_activity.card_transaction_count_3m, 0) as card_transaction_count_3m,
+        coalesce(windowed_activity.card_spend_amount_3m, 0) as card_spend_amount_3m,
+        coalesce(windowed_activity.digital_session_count_3m, 0) as digital_session_count_3m,
+        coalesce(balances.aum_amount, 0) as aum_amount,
+        coalesce(balances.deposit_balance_amount, 0) as deposit_balance_amount,
+        coalesce(balances.investment_value_amount, 0) as investment_value_amount,
+        coalesce(balances.current_balance_amount, 0) as current_balance_amount,
+        coalesce(balances.savings_balance_amount, 0) as savings_balance_amount,
+        coalesce(balances.time_deposit_balance_amount, 0) as time_deposit_balance_amount,
+        coalesce(open_products.open_product_count, 0) as open_product_count,
+        coalesce(open_products.deposit_account_count, 0) as deposit_account_count,
+        coalesce(open_products.investment_holding_count, 0) as investment_holding_count,
+        coalesce(open_products.loan_count, 0) as loan_count,
+        coalesce(open_products.credit_card_count, 0) as credit_card_count
+    from customer_months
+    left join balance_month_ends on customer_months.month_end_date = balance_month_ends.month_end_date
+    left join balances
+        on
+            customer_months.customer_id = balances.customer_id
+            and balance_month_ends.balance_date = balances.month_end_date
+    left join open_products
+        on
+            customer_months.customer_id = open_products.customer_id
+            and customer_months.month_end_date = open_products.month_end_date
+    left join windowed_activity
+        on
+            customer_months.customer_id = windowed_activity.customer_id
+            and customer_months.month_end_date = windowed_activity.month_end_date
+    left join last_activity
+        on
+            customer_months.customer_id = last_activity.customer_id
+            and customer_months.month_end_date = last_activity.month_end_date
+),
+
+final as (
+    select
+        customer_id,
+        month_end_date,
+        is_as_of_month,
+        balance_date,
+        last_activity_date,
+        cast(days_since_last_activity as integer) as days_since_last_activity,
+        cast(transaction_count_1m as integer) as transaction_count_1m,
+        cast(transaction_count_3m as integer) as transaction_count_3m,
+        {{ bankseg.to_money('transaction_amount_3m') }} as transaction_amount_3m,
+        {{ bankseg.to_money('debit_amount_3m') }} as debit_amount_3m,
+        {{ bankseg.to_money('salary_credit_amount_3m') }} as salary_credit_amount_3m,
+        cast(card_transaction_count_3m as integer) as card_transaction_count_3m,
+        {{ bankseg.to_money('card_spend_amount_3m') }} as card_spend_amount_3m,
+        cast(digital_session_count_3m as integer) as digital_session_count_3m,
+        cast(case
+            when transaction_count_3m > 0 then digital_transaction_count_3m * 1.0 / transaction_count_3m
+        end as decimal(9, 4)) as digital_channel_share_3m,
+        aum_amount,
+        deposit_balance_amount,
+        investment_value_amount,
+        {% for t in ['current', 'savings', 'time_deposit'] -%}
+            cast(case
+                when greatest(current_balance_amount, 0) + greatest(savings_balance_amount, 0)
+                    + greatest(time_deposit_balance_amount, 0) > 0
+                    then greatest({{ t }}_balance_amount, 0)
+                        / (
+                            greatest(current_balance_amount, 0) + greatest(savings_balance_amount, 0)
+                            + greatest(time_deposit_balance_amount, 0)
+                        )
+            end as decimal(9, 4)) as {{ t }}_deposit_share,
+        {% endfor -%}
+        cast(open_product_count as integer) as product_count,
+        cast(deposit_account_count as integer) as deposit_account_count,
+        cast(investment_holding_count as integer) as investment_holding_count,
+        cast(loan_count as integer) as loan_count,
+        cast(credit_card_count as integer) as credit_card_count,
+        '{{ var("reporting_currency") }}' as currency,
+        {{ bankseg.is_active(*lifecycle_args) }} as is_active,
+        {{ bankseg.is_dormant(*lifecycle_args) }} as is_dormant,
+        {{ bankseg.is_churned(*lifecycle_args) }} as is_churned,
+        {{ bankseg.lifecycle_status(*lifecycle_args) }} as lifecycle_status
+    from assembled
+)
+
+select * from final

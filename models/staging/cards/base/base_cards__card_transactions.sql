@@ -1,0 +1,95 @@
+with
+
+raw as (
+    {{ bankseg.raw_rows('cards', 'card_transactions') }}
+),
+
+merchant_category_groups as (
+    select * from {{ ref('ref_merchant_category_groups') }}
+),
+
+-- orphan check only: the card account ids accepted by base_cards__card_accounts
+card_accounts as (
+    select card_account_id from {{ ref('base_cards__card_accounts') }}
+    where not _is_exact_duplicate and _quarantine_reason is null
+),
+
+typed as (
+    select
+        raw._row_fingerprint,
+        raw._original_values,
+        {{ bankseg.duplicate_flag() }} as _is_exact_duplicate,
+        {{ bankseg.clean_code('raw.card_transaction_id') }} as card_transaction_id,
+        {{ bankseg.clean_code('raw.card_account_id') }} as card_account_id,
+        raw.transaction_ts as transaction_ts_raw,
+        {{ bankseg.try_parse_timestamp('raw.transaction_ts') }} as transaction_at,
+        {{ bankseg.to_money('raw.amount') }} as transaction_amount,
+        coalesce({{ bankseg.clean_code('raw.currency') }}, '{{ var("reporting_currency") }}') as currency,
+        {{ bankseg.clean_code('raw.merchant_category_code') }} as merchant_category_code,
+        {{ bankseg.clean_text('raw.merchant_name') }} as merchant_name,
+        {{ bankseg.clean_text('raw.merchant_city') }} as merchant_city_raw,
+        raw.extracted_at as extracted_at_raw,
+        {{ bankseg.try_parse_timestamp('raw.extracted_at') }} as extracted_at
+    from raw
+),
+
+coded as (
+    select
+        typed.*,
+        merchant_category_groups.merchant_category_code as known_merchant_category_code,
+        merchant_category_groups.merchant_category_en as merchant_category,
+        merchant_category_groups.spend_group,
+        card_accounts.card_account_id as known_card_account_id
+    from typed
+    left join merchant_category_groups
+        on typed.merchant_category_code = merchant_category_groups.merchant_category_code
+    left join card_accounts
+        on typed.card_account_id = card_accounts.card_account_id
+),
+
+keyed as (
+    select
+        coded.*,
+        -- a second, different row under an already-used transaction id: keep the latest extract
+        row_number() over (
+            partition by coded._is_exact_duplicate, coded.card_transaction_id
+            order by coded.extracted_at desc nulls last, coded._row_fingerprint asc
+        ) > 1 as _is_duplicate_key
+    from coded
+),
+
+final as (
+    select
+        _row_fingerprint,
+        _original_values,
+        _is_exact_duplicate,
+        {{ bankseg.quarantine_reasons([
+            ['missing card_transaction_id', 'card_transaction_id is null'],
+            ['duplicate key', '_is_duplicate_key and card_transaction_id is not null'],
+            ['missing card_account_id', 'card_account_id is null'],
+            ['orphan card_account_id', 'card_account_id is not null and known_card_account_id is null'],
+            ['missing transaction_ts', "nullif(trim(transaction_ts_raw), '') is null"],
+            ['unparseable transaction_ts', bankseg.is_unparseable('transaction_ts_raw', 'transaction_at')],
+            ['unparseable extracted_at', bankseg.is_unparseable('extracted_at_raw', 'extracted_at')],
+            ['missing amount', 'transaction_amount is null'],
+            ['negative amount', 'transaction_amount < 0'],
+            ['zero amount', 'transaction_amount = 0'],
+            ['missing merchant_category_code', 'merchant_category_code is null'],
+            ['unknown merchant_category_code',
+                'merchant_category_code is not null and known_merchant_category_code is null'],
+        ]) }} as _quarantine_reason,
+        card_transaction_id,
+        card_account_id,
+        transaction_at,
+        transaction_amount,
+        currency,
+        merchant_category_code,
+        merchant_category,
+        spend_group,
+        merchant_name,
+        {{ bankseg.initcap_words('merchant_city_raw') }} as merchant_city,
+        extracted_at
+    from keyed
+)
+
+select * from final

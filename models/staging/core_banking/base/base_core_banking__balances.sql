@@ -1,0 +1,81 @@
+with
+
+raw as (
+    {{ bankseg.raw_rows('core_banking', 'balances') }}
+),
+
+-- orphan check only: the deposit accounts that were accepted into stg_core_banking__deposit_accounts
+accepted_accounts as (
+    select
+        account_id,
+        open_date,
+        close_date,
+        currency
+    from {{ ref('base_core_banking__deposit_accounts') }}
+    where not _is_exact_duplicate and _quarantine_reason is null
+),
+
+typed as (
+    select
+        raw._row_fingerprint,
+        raw._original_values,
+        {{ bankseg.duplicate_flag() }} as _is_exact_duplicate,
+        {{ bankseg.clean_code('raw.account_id') }} as account_id,
+        raw.balance_date as balance_date_raw,
+        {{ bankseg.try_parse_date('raw.balance_date') }} as balance_date,
+        {{ bankseg.to_money('raw.balance') }} as balance_amount,
+        {{ bankseg.clean_code('raw.currency') }} as currency_code,
+        raw.extracted_at as extracted_at_raw,
+        {{ bankseg.try_parse_timestamp('raw.extracted_at') }} as extracted_at
+    from raw
+),
+
+joined as (
+    select
+        typed.*,
+        accepted_accounts.account_id as accepted_account_id,
+        accepted_accounts.open_date as account_open_date,
+        accepted_accounts.close_date as account_close_date,
+        accepted_accounts.currency as account_currency
+    from typed
+    left join accepted_accounts
+        on typed.account_id = accepted_accounts.account_id
+),
+
+keyed as (
+    select
+        joined.*,
+        -- a second, different row for an account and day already delivered: keep the latest extract
+        row_number() over (
+            partition by joined._is_exact_duplicate, joined.account_id, joined.balance_date
+            order by joined.extracted_at desc nulls last, joined._row_fingerprint asc
+        ) > 1 as _is_duplicate_key
+    from joined
+),
+
+final as (
+    select
+        _row_fingerprint,
+        _original_values,
+        _is_exact_duplicate,
+        {{ bankseg.quarantine_reasons([
+            ['missing account_id', 'account_id is null'],
+            ['missing balance_date', "nullif(trim(balance_date_raw), '') is null"],
+            ['unparseable balance_date', bankseg.is_unparseable('balance_date_raw', 'balance_date')],
+            ['duplicate key', '_is_duplicate_key and account_id is not null and balance_date is not null'],
+            ['orphan account_id', 'account_id is not null and accepted_account_id is null'],
+            ['missing balance', 'balance_amount is null'],
+            ['negative balance', 'balance_amount < 0'],
+            ['balance date before account opened', 'balance_date < account_open_date'],
+            ['balance date after account closed', 'balance_date > account_close_date'],
+            ['unparseable extracted_at', bankseg.is_unparseable('extracted_at_raw', 'extracted_at')],
+        ]) }} as _quarantine_reason,
+        account_id,
+        balance_date,
+        balance_amount,
+        coalesce(currency_code, account_currency) as currency,
+        extracted_at
+    from keyed
+)
+
+select * from final

@@ -1,0 +1,18 @@
+with
+
+base as (
+    select * from {{ ref('base_core_banking__balances') }}
+),
+
+final as (
+    select
+        account_id,
+        balance_date,
+        balance_amount,
+        currency,
+        extracted_at
+    from base
+    where not _is_exact_duplicate and _quarantine_reason is null
+)
+
+select * from final

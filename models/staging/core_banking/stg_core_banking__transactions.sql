@@ -1,0 +1,27 @@
+with
+
+base as (
+    select * from {{ ref('base_core_banking__transactions') }}
+),
+
+final as (
+    select
+        transaction_id,
+        account_id,
+        transaction_at,
+        transaction_date,
+        amount,
+        signed_amount,
+        currency,
+        direction,
+        channel,
+        is_digital_channel,
+        counterparty_type,
+        description,
+        extracted_at,
+        is_late_arriving
+    from base
+    where not _is_exact_duplicate and _quarantine_reason is null
+)
+
+select * from final

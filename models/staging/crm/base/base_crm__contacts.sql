@@ -1,0 +1,57 @@
+with
+
+raw as (
+    {{ bankseg.raw_rows('crm', 'contacts') }}
+),
+
+typed as (
+    select
+        raw._row_fingerprint,
+        raw._original_values,
+        {{ bankseg.duplicate_flag() }} as _is_exact_duplicate,
+        {{ bankseg.clean_code('raw.contact_id') }} as contact_id,
+        {{ bankseg.clean_text('raw.full_name') }} as full_name_clean,
+        {{ bankseg.normalize_phone('raw.phone') }} as phone_e164,
+        {{ bankseg.normalize_email('raw.email') }} as email_clean,
+        raw.birth_date as birth_date_raw,
+        {{ bankseg.try_parse_date('raw.birth_date') }} as birth_date,
+        raw.extracted_at as extracted_at_raw,
+        {{ bankseg.try_parse_timestamp('raw.extracted_at') }} as extracted_at
+    from raw
+),
+
+keyed as (
+    select
+        typed.*,
+        -- a second, different row under an already-used contact id: keep the latest extract
+        row_number() over (
+            partition by typed._is_exact_duplicate, typed.contact_id
+            order by typed.extracted_at desc nulls last, typed._row_fingerprint asc
+        ) > 1 as _is_duplicate_key
+    from typed
+),
+
+final as (
+    select
+        _row_fingerprint,
+        _original_values,
+        _is_exact_duplicate,
+        {{ bankseg.quarantine_reasons([
+            ['missing contact_id', 'contact_id is null'],
+            ['duplicate key', '_is_duplicate_key and contact_id is not null'],
+            ['unparseable birth_date', bankseg.is_unparseable('birth_date_raw', 'birth_date')],
+            ['unparseable extracted_at', bankseg.is_unparseable('extracted_at_raw', 'extracted_at')],
+            ['implausible birth date', "birth_date < cast('" ~ var('min_birth_date') ~ "' as date)"],
+            ['birth date after extraction', 'birth_date > cast(extracted_at as date)'],
+        ]) }} as _quarantine_reason,
+        contact_id,
+        {{ bankseg.hash_pii('full_name_clean') }} as full_name_hash,
+        {{ bankseg.hash_pii(bankseg.match_name('full_name_clean')) }} as match_name_hash,
+        {{ bankseg.hash_pii('phone_e164') }} as phone_hash,
+        {{ bankseg.hash_pii('email_clean') }} as email_hash,
+        birth_date,
+        extracted_at
+    from keyed
+)
+
+select * from final

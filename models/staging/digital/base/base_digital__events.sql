@@ -1,0 +1,100 @@
+with
+
+raw as (
+    {{ bankseg.raw_rows('digital', 'events') }}
+),
+
+code_map as (
+    select * from {{ ref('ref_code_map') }}
+),
+
+channels as (
+    select * from {{ ref('ref_channels') }}
+),
+
+-- orphan check only: the user ids accepted by base_digital__users
+users as (
+    select user_id from {{ ref('base_digital__users') }}
+    where not _is_exact_duplicate and _quarantine_reason is null
+),
+
+typed as (
+    select
+        raw._row_fingerprint,
+        raw._original_values,
+        {{ bankseg.duplicate_flag() }} as _is_exact_duplicate,
+        {{ bankseg.clean_code('raw.event_id') }} as event_id,
+        {{ bankseg.clean_code('raw.user_id') }} as user_id,
+        raw.event_ts as event_ts_raw,
+        {{ bankseg.try_parse_timestamp('raw.event_ts') }} as event_at,
+        {{ bankseg.clean_code('raw.event_type') }} as event_type_code,
+        {{ bankseg.clean_code('raw.channel_code') }} as channel_code,
+        {{ bankseg.clean_code('raw.device_os') }} as device_os_code,
+        raw.extracted_at as extracted_at_raw,
+        {{ bankseg.try_parse_timestamp('raw.extracted_at') }} as extracted_at
+    from raw
+),
+
+coded as (
+    select
+        typed.*,
+        event_type.code as event_type,
+        device_os.code as device_os,
+        channels.channel,
+        -- events happen in online banking (WEB) or the app (MOB) only; any other channel is impossible, including
+        -- SMS and e-mail, which ref_channels marks digital because the bank sends messages through them
+        coalesce(typed.channel_code in ('WEB', 'MOB'), false) as is_event_channel,
+        users.user_id as known_user_id
+    from typed
+    left join code_map as event_type
+        on event_type.code_set = 'digital_event_type' and typed.event_type_code = event_type.raw_code
+    left join code_map as device_os
+        on device_os.code_set = 'device_os' and typed.device_os_code = device_os.raw_code
+    left join channels
+        on typed.channel_code = channels.channel_code
+    left join users
+        on typed.user_id = users.user_id
+),
+
+keyed as (
+    select
+        coded.*,
+        -- a second, different row under an already-used event id: keep the latest extract
+        row_number() over (
+            partition by coded._is_exact_duplicate, coded.event_id
+            order by coded.extracted_at desc nulls last, coded._row_fingerprint asc
+        ) > 1 as _is_duplicate_key
+    from coded
+),
+
+final as (
+    select
+        _row_fingerprint,
+        _original_values,
+        _is_exact_duplicate,
+        {{ bankseg.quarantine_reasons([
+            ['missing event_id', 'event_id is null'],
+            ['duplicate key', '_is_duplicate_key and event_id is not null'],
+            ['missing user_id', 'user_id is null'],
+            ['orphan user_id', 'user_id is not null and known_user_id is null'],
+            ['missing event_ts', "nullif(trim(event_ts_raw), '') is null"],
+            ['unparseable event_ts', bankseg.is_unparseable('event_ts_raw', 'event_at')],
+            ['unparseable extracted_at', bankseg.is_unparseable('extracted_at_raw', 'extracted_at')],
+            ['missing event_type', 'event_type_code is null'],
+            ['unknown digital_event_type', 'event_type_code is not null and event_type is null'],
+            ['missing channel_code', 'channel_code is null'],
+            ['unknown channel_code', 'channel_code is not null and channel is null'],
+            ['not a digital channel', 'channel is not null and not is_event_channel'],
+            ['unknown device_os', 'device_os_code is not null and device_os is null'],
+        ]) }} as _quarantine_reason,
+        event_id,
+        user_id,
+        event_at,
+        event_type,
+        channel,
+        device_os,
+        extracted_at
+    from keyed
+)
+
+select * from final

@@ -1,0 +1,20 @@
+with
+
+base as (
+    select * from {{ ref('base_digital__events') }}
+),
+
+final as (
+    select
+        event_id,
+        user_id,
+        event_at,
+        event_type,
+        channel,
+        device_os,
+        extracted_at
+    from base
+    where not _is_exact_duplicate and _quarantine_reason is null
+)
+
+select * from final
