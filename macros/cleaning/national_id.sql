@@ -7,13 +7,18 @@
     {%- set weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2] -%}
     {%- set id = 'upper(trim(' ~ expression ~ '))' -%}
     coalesce(
-        {{ bankseg.regexp_full_match(id, '[0-9]{17}[0-9X]') }}
-        and {{ bankseg.try_parse_date('substr(' ~ id ~ ', 7, 4) || \'-\' || substr(' ~ id ~ ', 11, 2) || \'-\' || substr(' ~ id ~ ', 13, 2)') }} is not null
-        and substr('10X98765432', cast((
-            {%- for w in weights %}
-            cast(substr({{ id }}, {{ loop.index }}, 1) as integer) * {{ w }}{{ ' +' if not loop.last }}
-            {%- endfor %}
-        ) % 11 as integer) + 1, 1) = substr({{ id }}, 18, 1),
+        case
+            -- the digit arithmetic only runs on a well-formed number (engines evaluate both sides of an and)
+            when {{ bankseg.regexp_full_match(id, '[0-9]{17}[0-9X]') }}
+                then
+                    {{ bankseg.try_parse_date('substr(' ~ id ~ ', 7, 4) || \'-\' || substr(' ~ id ~ ', 11, 2) || \'-\' || substr(' ~ id ~ ', 13, 2)') }} is not null
+                    and substr('10X98765432', cast((
+                        {%- for w in weights %}
+                        cast(substr({{ id }}, {{ loop.index }}, 1) as integer) * {{ w }}{{ ' +' if not loop.last }}
+                        {%- endfor %}
+                    ) % 11 as integer) + 1, 1) = substr({{ id }}, 18, 1)
+            else false
+        end,
         false
     )
 {%- endmacro %}

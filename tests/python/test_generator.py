@@ -310,6 +310,11 @@ def test_salary_paydays_and_seasonality(clean):
     assert set(top) == {10, 25}
     salary = "select distinct counterparty_type from core_banking__transactions where description = 'SALARY PAYROLL'"
     assert clean.q(salary) == [("EMP",)]
+    bonus = clean.one(
+        "select max(n) from (select account_id, left(transaction_ts, 4), count(*) n from core_banking__transactions "
+        "where description = 'YEAR-END BONUS' group by all)"
+    )
+    assert bonus == 1, "one year-end bonus a year"
     per_month = clean.q(
         "select month(strptime(transaction_ts, '%Y-%m-%d %H:%M:%S')) mo, count(*) from cards__card_transactions "
         "where transaction_ts like '2025-%' group by 1 order by 1"
@@ -600,6 +605,46 @@ def test_zero_dirt_rate_plants_nothing(clean):
 
 def test_seeds_are_found_next_to_the_package():
     assert seeds_dir().resolve() == SEEDS.resolve()
+
+
+def test_phone_variants_are_the_real_world_formats():
+    import pyarrow as pa
+
+    from bankseg.generator.dirt import phone_variants
+
+    out = set(phone_variants(pa.array(["13812345678"] * 400), np.random.default_rng(0)).to_pylist())
+    assert {"+86 138-1234-5678", "0086 13812345678", "138 1234 5678", "(+86)13812345678"} <= out
+    assert all("".join(ch for ch in v if ch.isdigit()).endswith("13812345678") for v in out)
+
+
+def test_overlap_blurs_the_archetypes_without_changing_volumes():
+    from bankseg.generator.calendar import Calendar
+    from bankseg.generator.people import TRAITS, generate_people
+    from bankseg.generator.textfmt import day_of
+
+    cal = Calendar(day_of("2025-12-31"), 12)
+
+    def separation(overlap):
+        p = generate_people(6000, 4, cal, overlap)
+        ratios = []
+        for j in range(len(TRAITS)):
+            x = p.traits[:, j]
+            means = np.array([x[p.arch == a].mean() for a in range(len(ARCHETYPE_NAMES))])
+            within = np.mean([x[p.arch == a].var() for a in range(len(ARCHETYPE_NAMES))])
+            ratios.append(means.var() / within)
+        return max(ratios), np.exp(p.t("activity")).mean()
+
+    easy, vol_easy = separation(0.5)
+    normal, vol_normal = separation(1.0)
+    hard, vol_hard = separation(2.0)
+    assert easy > normal > hard
+    assert normal < 6, "no single trait separates the archetypes at the default overlap"
+    assert 0.7 < vol_hard / vol_normal < 1.3 and 0.7 < vol_easy / vol_normal < 1.3
+
+
+def test_progress_is_quiet_when_stderr_is_not_a_terminal(tmp_path, capsys):
+    generate_bank(customers=30, seed=1, out=tmp_path, months=2, progress=True)
+    assert capsys.readouterr().err == ""
 
 
 # --------------------------------------------------------------------------- arguments and CLI

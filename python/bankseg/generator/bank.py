@@ -193,10 +193,12 @@ class GenerationSummary:
         out.append(f"  dirt: {dirt or 'none'}")
         out.append(
             f"  {total:,} rows in {self.files} files, {self.disk_bytes / 1e6:,.1f} MB on disk, "
-            f"{self.elapsed_seconds:,.1f} s ({self.workers} worker{'s' if self.workers > 1 else ''}"
-            + "".join(f", {k} {v:.1f} s" for k, v in self.phase_seconds.items())
-            + ")"
+            f"{self.elapsed_seconds:,.1f} s with {self.workers} worker{'s' if self.workers > 1 else ''}"
         )
+        if self.phase_seconds:
+            out.append(
+                "  seconds: " + ", ".join(f"{k.replace('_', ' ')} {v:,.1f}" for k, v in self.phase_seconds.items())
+            )
         return out
 
 
@@ -238,6 +240,7 @@ class ChunkResult:
     system_keys: pa.Table
     campaign_stats: np.ndarray
     files: list[str]
+    cpu_seconds: float = 0.0
 
 
 def _write(out: Path, tab: Tab, table: pa.Table, chunk: int) -> str:
@@ -249,6 +252,7 @@ def run_chunk(
     cfg: RunConfig, chunk: int, people: People, campaigns: list[Campaign], nav: np.ndarray, out: str
 ) -> ChunkResult:
     """Generate, dirty and write every landing table for one chunk of people."""
+    cpu0 = time.process_time()
     out_p = Path(out)
     cal = cfg.calendar()
     ctx = Ctx(cfg, chunk, cal, campaigns, nav)
@@ -297,7 +301,9 @@ def run_chunk(
     finish(*build_crm(ctx, people, asg, log))
     finish(*build_feedback(ctx, people, act, core_info["party_key_of_person"], log))
     finish(*build_kyc(ctx, people, asg, core_info["first_invest_day"], log))
-    return ChunkResult(chunk, rows, log, pa.concat_tables(key_parts), stats(asg, len(campaigns)), files)
+    keys = pa.concat_tables(key_parts)
+    cpu = time.process_time() - cpu0
+    return ChunkResult(chunk, rows, log, keys, stats(asg, len(campaigns)), files, cpu)
 
 
 def _run_chunk_args(args) -> ChunkResult:
@@ -438,6 +444,7 @@ def generate_bank(
                 prog.show(len(results), "generating chunks")
     del jobs
     phases["chunks"] = time.perf_counter() - t0 - phases["population"]
+    phases["chunk_cpu"] = sum(r.cpu_seconds for r in results)
 
     # tables written once
     ctx0 = Ctx(cfg, 0, cal, campaigns, nav)
@@ -519,6 +526,7 @@ def generate_bank(
     disk = sum(os.path.getsize(f) for f in written)
     n_files = len(written)
     phases["ground_truth"] = time.perf_counter() - t0 - phases["population"] - phases["chunks"]
+    phases = {k: phases[k] for k in ("population", "chunks", "ground_truth", "chunk_cpu")}
     return GenerationSummary(
         out=out,
         customers=cfg.customers,

@@ -13,8 +13,6 @@ import numpy as np
 from bankseg.generator import textfmt as tf
 from bankseg.generator.reference import SPRING_FESTIVAL
 
-PROFILES = ("spend", "general", "digital", "card", "flat")
-
 #: hour-of-day weights per channel (24 values), used for event times
 _HOURS = {
     "BRN": [0] * 9 + [6, 9, 9, 6, 6, 8, 8, 7, 4] + [0] * 6,
@@ -24,7 +22,6 @@ _HOURS = {
     "WEB": [0.2] * 6 + [0.5, 1, 3, 7, 8, 8, 6, 6, 7, 8, 7, 5, 4, 4, 4, 3, 2, 1],
     "TRF": [4, 6, 8, 6, 3, 2, 1, 1, 2, 3, 3, 3, 2, 2, 3, 3, 3, 2, 1, 1, 1, 1, 1, 2],
 }
-HOUR_CHANNELS = tuple(_HOURS)
 
 
 class Calendar:
@@ -89,6 +86,13 @@ class Calendar:
             )
             self.month_factor[k] = per_month / v.mean()
         self.is_pre_spring_festival_month = np.bincount(self.day_month, weights=pre_sf, minlength=months) > 7
+        # year-end bonuses are paid once a year, about two weeks before Spring Festival
+        self.is_bonus_month = np.zeros(months, dtype=bool)
+        for yr in range(int(self.month_year.min()), int(self.month_year.max()) + 1):
+            if yr in SPRING_FESTIVAL:
+                m = int(self.month_of(np.array([tf.day_of(SPRING_FESTIVAL[yr]) - 14]))[0])
+                if 0 <= m < months and self.month_start[m] <= tf.day_of(SPRING_FESTIVAL[yr]) - 14 <= self.end:
+                    self.is_bonus_month[m] = True
         self._hour_cdf = {}
         for ch, hw in _HOURS.items():
             a = np.asarray(hw, dtype=float)

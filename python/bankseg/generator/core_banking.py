@@ -36,7 +36,6 @@ from bankseg.generator.people import (
 from bankseg.generator.reference import CITIES, load_reference
 
 DEPOSIT_PRODUCTS = ("CUR01", "CUR02", "SAV01", "SAV02", "TD03", "TD12", "TD36")
-TD_TERMS = {"TD03": 3, "TD12": 12, "TD36": 36}
 BASE_RATE = {"CUR01": 0.15, "CUR02": 0.05, "SAV01": 0.25, "SAV02": 0.9, "TD03": 1.05, "TD12": 1.4, "TD36": 1.8}
 CHANNELS = ("BRN", "ATM", "WEB", "MOB", "POS", "TRF")
 COUNTERPARTIES = ("IND", "MER", "EMP", "GOV", "FIN", "INT")
@@ -199,7 +198,6 @@ def build_core(ctx: Ctx, people: People, asg: Assignment, act: np.ndarray, log) 
     order = np.lexsort((slot, person))
     person, slot, prod, open_day = person[order], slot[order], prod[order], open_day[order]
     n_acc = len(person)
-    prod_code = np.array(DEPOSIT_PRODUCTS)[prod]
     is_td = prod >= 4
     term = np.select([prod == 4, prod == 5, prod == 6], [3, 12, 36], 0)
 
@@ -232,8 +230,8 @@ def build_core(ctx: Ctx, people: People, asg: Assignment, act: np.ndarray, log) 
     rc_day = rc_lo + (rng.random(n_acc) * np.maximum(cal.end - rc_lo, 0)).astype(np.int64)
     close_day = np.where(random_close & (rc_day <= cal.end), np.minimum(close_day, rc_day), close_day)
     keep = (open_day <= cal.end) & (close_day >= cal.start) & (close_day > open_day)
-    person, slot, prod, open_day, close_day, maturity, term, is_td, prod_code = (
-        x[keep] for x in (person, slot, prod, open_day, close_day, maturity, term, is_td, prod_code)
+    person, slot, prod, open_day, close_day, maturity, term, is_td = (
+        x[keep] for x in (person, slot, prod, open_day, close_day, maturity, term, is_td)
     )
     n_acc = len(person)
     closed = close_day <= cal.end
@@ -362,7 +360,7 @@ def build_core(ctx: Ctx, people: People, asg: Assignment, act: np.ndarray, log) 
     s_sel = np.flatnonzero(sal_ok)
     s_amt = np.round(inc[s_sel] * 0.85 * rngt.normal(1, 0.03, len(s_sel)) / 100) * 100
     emit(s_sel, T["SALARY PAYROLL"], pay[s_sel], s_amt)
-    b_sel = np.flatnonzero(sal_ok & pre_sf[m_idx])
+    b_sel = np.flatnonzero(sal_ok & cal.is_bonus_month[m_idx])
     emit(
         b_sel,
         T["YEAR-END BONUS"],

@@ -96,7 +96,12 @@ def build_digital(ctx: Ctx, people: People, act: np.ndarray, log) -> tuple[list[
     lo = np.maximum(ms, reg_p[ua])
     hi = np.minimum(me, closed_day[ua])
     frac = np.clip((hi - lo + 1) / (cal.month_last[um] - ms + 1), 0, 1)
-    lam = np.exp(0.35 + 0.45 * people.t("digital")[ep]) * cal.month_factor["digital"][um] * act[ep, um] * frac
+    lam = (
+        (0.3 + 5.5 * _logistic(0.8 * (people.t("digital")[ep] - 1.0)))
+        * cal.month_factor["digital"][um]
+        * act[ep, um]
+        * frac
+    )
     cnt = np.minimum(rnge.poisson(lam), 2000)
     e_um = np.repeat(np.arange(len(ua)), cnt)
     epp = ep[e_um]

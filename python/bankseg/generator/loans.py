@@ -119,14 +119,9 @@ def build_loans(ctx: Ctx, people: People, asg: Assignment, log) -> tuple[list[Ta
         2,
     )
     rate = np.maximum(rate, 2.5)
-    term = (
-        np.array(
-            [np.array(TERMS[LOAN_PRODUCTS[p]])[rng.integers(0, len(TERMS[LOAN_PRODUCTS[p]]))] for p in lp],
-            dtype=np.int64,
-        )
-        if n_loans
-        else np.zeros(0, np.int64)
-    )
+    term_n = np.array([len(TERMS[p]) for p in LOAN_PRODUCTS])
+    term_tab = np.array([(list(TERMS[p]) * 5)[:5] for p in LOAN_PRODUCTS])
+    term = term_tab[lp, rng.integers(0, 1 << 30, n_loans) % term_n[lp]].astype(np.int64)
     d0 = disb[li]
     maturity = tf.add_months(d0, term)
     r = rate / 1200

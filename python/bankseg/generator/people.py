@@ -247,14 +247,6 @@ class People:
             out[f.name] = v.take(idx) if isinstance(v, pa.Array) else v[lo:hi].copy()
         return People(**out)
 
-    def subset(self, mask_or_idx: np.ndarray) -> People:
-        idx = np.flatnonzero(mask_or_idx) if mask_or_idx.dtype == bool else mask_or_idx
-        out = {}
-        for f in fields(self):
-            v = getattr(self, f.name)
-            out[f.name] = v.take(pa.array(idx)) if isinstance(v, pa.Array) else v[idx]
-        return People(**out)
-
     def activity_factor(self, cal: Calendar) -> np.ndarray:
         """(n, months) activity multiplier: 1 normally, fading for churners, 0 after the churn month."""
         m = np.arange(cal.months)[None, :]

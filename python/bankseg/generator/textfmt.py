@@ -42,11 +42,6 @@ def ymd(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return y, m, dom
 
 
-def month_first(days: np.ndarray) -> np.ndarray:
-    d = EPOCH + np.asarray(days).astype("timedelta64[D]")
-    return (d.astype("datetime64[M]").astype("datetime64[D]") - EPOCH).astype(np.int64)
-
-
 def add_months(days: np.ndarray, months: np.ndarray) -> np.ndarray:
     """Same day of month ``months`` later, clipped to the month's last day (Jan 31 + 1 -> Feb 28)."""
     days = np.asarray(days, dtype=np.int64)

@@ -122,8 +122,14 @@ final as (
         counterparty_type,
         description,
         extracted_at,
-        -- late: extracted more than one calendar day after the transaction date; unknown extract time: not late
-        coalesce({{ extraction_lag_days | trim }} > 1, false) as is_late_arriving
+        -- late: extracted after the extract that normally carries the transaction date - more than one
+        -- calendar day after it, and after the table's first extract (a history load is not late);
+        -- unknown extract time: not late
+        coalesce(
+            {{ extraction_lag_days | trim }} > 1
+            and extracted_date > min(extracted_date) over (),
+            false
+        ) as is_late_arriving
     from keyed
 )
 

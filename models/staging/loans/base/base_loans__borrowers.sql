@@ -11,7 +11,7 @@ typed as (
         {{ bankseg.duplicate_flag() }} as _is_exact_duplicate,
         {{ bankseg.clean_code('raw.borrower_id') }} as borrower_id,
         {{ bankseg.clean_text('raw.full_name') }} as full_name_clean,
-        upper(trim(raw.national_id)) as national_id_clean,
+        nullif(upper(trim(raw.national_id)), '') as national_id_clean,
         -- only a well-formed number goes into the check-digit test, whose digit casts fail on other text
         case
             when {{ bankseg.regexp_full_match('upper(trim(raw.national_id))', '[0-9]{17}[0-9X]') }}

@@ -1,0 +1,232 @@
+"""Choosing k, fitting k-means and keeping cluster ids stable from run to run.
+
+**Choosing k** (:func:`choose_k`). For every k in the range, k-means is fitted once per seed (on a random
+sample of ``sample_size`` rows when the data are larger; the sample is drawn with ``random_state``). Each k
+gets three scores:
+
+- *stability*: the mean adjusted Rand index (ARI) over all pairs of seed runs (1 = every seed finds the same
+  partition);
+- *silhouette* (higher is better) and *Davies-Bouldin* (lower is better) of the reference run, the seed run
+  with the lowest inertia (the first such seed on a tie).
+
+The rule, applied in this order:
+
+1. keep the *stable* k: stability >= ``min_stability`` (if none is stable, keep every k and record
+   ``stability_fallback=True``);
+2. of those, keep the k whose silhouette is within ``silhouette_tolerance`` of the best silhouette among them
+   (differences that small are noise);
+3. choose the one with the lowest Davies-Bouldin index; on a tie, the smallest k.
+
+With ``fixed_k`` the scores of that k alone are computed and recorded, and it is chosen.
+
+**Stable ids** (:func:`match_cluster_ids`). New centroids are matched to the previous model's centroids by the
+Hungarian algorithm (``scipy.optimize.linear_sum_assignment``) on Euclidean distances in the scaled space; a
+matched new cluster inherits the previous id, an unmatched one (more clusters than before, or a match farther
+than ``max_distance``) gets a fresh id after the largest id used so far. Without a previous model, ids are 1..k
+in the lexicographic order of the centroids, so the same partition always gets the same ids.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
+from itertools import combinations
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import linear_sum_assignment
+from sklearn.cluster import KMeans
+from sklearn.metrics import adjusted_rand_score, davies_bouldin_score, silhouette_score
+from threadpoolctl import threadpool_limits
+
+FIRST_CLUSTER_ID = 1
+_DECIMALS = 9
+
+
+@dataclass
+class KSelection:
+    """The chosen k and every score behind the choice, for the model registry."""
+
+    k: int
+    scores: pd.DataFrame
+    rule: str
+    stability_fallback: bool
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def scores_of(self, k: int) -> dict[str, float]:
+        """Silhouette, Davies-Bouldin, stability and inertia of one k."""
+        row = self.scores.loc[self.scores["k"] == k].iloc[0]
+        return {name: float(row[name]) for name in ("silhouette", "davies_bouldin", "stability", "inertia")}
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-serialisable form: chosen k, rule, parameters and one record per k."""
+        records = []
+        for row in self.scores.to_dict("records"):
+            records.append(
+                {
+                    key: (bool(v) if isinstance(v, (bool, np.bool_)) else int(v) if key == "k" else float(v))
+                    for key, v in row.items()
+                }
+            )
+        return {
+            "k": int(self.k),
+            "rule": self.rule,
+            "stability_fallback": bool(self.stability_fallback),
+            "params": self.params,
+            "scores": records,
+        }
+
+
+def thread_limit(n_threads: int | None) -> AbstractContextManager:
+    """Cap the OpenMP/BLAS threads of the k-means fits (threadpoolctl); ``None`` keeps the libraries' default.
+
+    On a busy machine (dbt and DuckDB running beside) one thread is often faster for small samples.
+    """
+    return nullcontext() if n_threads is None else threadpool_limits(limits=n_threads)
+
+
+def fit_clusters(
+    matrix: np.ndarray, k: int, random_state: int, n_init: int = 10, *, n_threads: int | None = None
+) -> KMeans:
+    """Fit k-means (Lloyd, k-means++ initialisation, ``n_init`` starts) with an explicit seed."""
+    if k < 1:
+        raise ValueError("k must be at least 1")
+    if k > len(matrix):
+        raise ValueError(f"k={k} is larger than the number of rows ({len(matrix)})")
+    with thread_limit(n_threads):
+        return KMeans(n_clusters=k, random_state=random_state, n_init=n_init, algorithm="lloyd").fit(matrix)
+
+
+def _sample(matrix: np.ndarray, sample_size: int | None, random_state: int) -> tuple[np.ndarray, int]:
+    if sample_size is None or len(matrix) <= sample_size:
+        return matrix, len(matrix)
+    rng = np.random.default_rng(random_state)
+    rows = np.sort(rng.choice(len(matrix), size=sample_size, replace=False))
+    return matrix[rows], sample_size
+
+
+def choose_k(
+    matrix: np.ndarray,
+    k_range: Iterable[int] = range(2, 11),
+    seeds: Sequence[int] = (0, 1, 2, 3, 4),
+    sample_size: int | None = 5000,
+    random_state: int = 0,
+    *,
+    n_init: int = 3,
+    min_stability: float = 0.9,
+    silhouette_tolerance: float = 0.02,
+    fixed_k: int | None = None,
+    n_threads: int | None = None,
+) -> KSelection:
+    """Choose the number of clusters by stability, silhouette and Davies-Bouldin (rule in the module doc).
+
+    ``matrix`` is the scaled feature matrix; ``seeds`` are the k-means seeds compared for stability (at least
+    two); ``random_state`` draws the sample. Every k must be between 2 and the number of (sampled) rows minus 1.
+    """
+    matrix = np.asarray(matrix, dtype="float64")
+    seeds = [int(s) for s in seeds]
+    if len(seeds) < 2:
+        raise ValueError("stability needs at least two seeds")
+    ks = [int(fixed_k)] if fixed_k is not None else sorted({int(k) for k in k_range})
+    if not ks:
+        raise ValueError("k_range is empty")
+    sample, used = _sample(matrix, sample_size, random_state)
+    bad = [k for k in ks if k < 2 or k >= used]
+    if bad:
+        raise ValueError(f"k must be between 2 and {used - 1} (rows used); got {bad}")
+    rows = []
+    for k in ks:
+        with thread_limit(n_threads):
+            runs = [
+                KMeans(n_clusters=k, random_state=seed, n_init=n_init, algorithm="lloyd").fit(sample) for seed in seeds
+            ]
+        reference = min(range(len(runs)), key=lambda i: (runs[i].inertia_, i))
+        labels = runs[reference].labels_
+        ari = [adjusted_rand_score(a.labels_, b.labels_) for a, b in combinations(runs, 2)]
+        rows.append(
+            {
+                "k": k,
+                "silhouette": float(silhouette_score(sample, labels)),
+                "davies_bouldin": float(davies_bouldin_score(sample, labels)),
+                "stability": float(np.mean(ari)),
+                "inertia": float(runs[reference].inertia_),
+            }
+        )
+    scores = pd.DataFrame(rows)
+    scores["is_stable"] = scores["stability"] >= min_stability
+    fallback = not bool(scores["is_stable"].any())
+    pool = scores if fallback else scores[scores["is_stable"]]
+    best = pool["silhouette"].max()
+    near = pool[pool["silhouette"] >= best - silhouette_tolerance]
+    scores["is_candidate"] = scores["k"].isin(near["k"])
+    chosen = int(near.sort_values(["davies_bouldin", "k"], kind="mergesort").iloc[0]["k"])
+    rule = (
+        "fixed k"
+        if fixed_k is not None
+        else (
+            f"stability >= {min_stability}{' (none stable: all k kept)' if fallback else ''}; "
+            f"silhouette within {silhouette_tolerance} of the best; lowest Davies-Bouldin; smallest k on a tie"
+        )
+    )
+    params = {
+        "k_range": ks,
+        "seeds": seeds,
+        "sample_size": sample_size,
+        "rows_used": used,
+        "random_state": random_state,
+        "n_init": n_init,
+        "min_stability": min_stability,
+        "silhouette_tolerance": silhouette_tolerance,
+        "fixed_k": fixed_k,
+    }
+    return KSelection(k=chosen, scores=scores, rule=rule, stability_fallback=fallback, params=params)
+
+
+def _canonical_order(centroids: np.ndarray) -> list[int]:
+    """Row indices of ``centroids`` in lexicographic order of their (rounded) coordinates."""
+    rounded = np.round(centroids, _DECIMALS)
+    return sorted(range(len(rounded)), key=lambda i: tuple(rounded[i]))
+
+
+def match_cluster_ids(
+    prev_centroids: Mapping[int, Sequence[float] | np.ndarray] | None,
+    new_centroids: np.ndarray,
+    *,
+    max_distance: float | None = None,
+    next_id: int | None = None,
+) -> list[int]:
+    """Stable ids for the rows of ``new_centroids``, matched to the previous model's centroids by id.
+
+    Both sets of centroids must be in the same scaled space (see ``FeatureTransform.rescale``). Returns one id
+    per new centroid, in row order. ``max_distance`` leaves a farther match unmatched; ``next_id`` is the
+    smallest id a new cluster may take (so an id retired earlier is never reused), by default one more than the
+    largest previous id, or 1 without a previous model.
+    """
+    new = np.atleast_2d(np.asarray(new_centroids, dtype="float64"))
+    prev = dict(prev_centroids or {})
+    ids: list[int | None] = [None] * len(new)
+    if prev:
+        prev_ids = sorted(prev)
+        old = np.vstack([np.asarray(prev[i], dtype="float64") for i in prev_ids])
+        if old.shape[1] != new.shape[1]:
+            raise ValueError(f"previous centroids have {old.shape[1]} features, new ones {new.shape[1]}")
+        distances = np.linalg.norm(new[:, None, :] - old[None, :, :], axis=2)
+        rows, cols = linear_sum_assignment(distances)
+        for r, c in zip(rows, cols, strict=True):
+            if max_distance is None or distances[r, c] <= max_distance:
+                ids[r] = prev_ids[c]
+    start = max(prev) + 1 if prev else FIRST_CLUSTER_ID
+    if next_id is not None:
+        start = max(start, int(next_id))
+    for row in _canonical_order(new):
+        if ids[row] is None:
+            ids[row] = start
+            start += 1
+    return [int(i) for i in ids]
+
+
+def relabel(labels: np.ndarray, ids: Sequence[int]) -> np.ndarray:
+    """Replace k-means labels 0..k-1 by the stable ids (``ids[label]``)."""
+    return np.asarray(ids, dtype="int64")[np.asarray(labels)]

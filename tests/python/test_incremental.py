@@ -1,0 +1,433 @@
+"""The incremental models give the same warehouse as a full refresh.
+
+The transaction-derived models (int_transactions_enriched, int_card_transactions_enriched) are incremental:
+each run re-reads the rows extracted in the last var('incremental_lookback_days') days before the newest
+extract already loaded, so late-arriving postings are picked up.  The replay below proves it:
+
+  1. generate a small bank;
+  2. hold back the transactions and card transactions of the data's last day, plus a few postings dated
+     two and three days earlier (late arrivals), re-stamped with the next morning's extract time
+     (bankseg.landing_ops.hold_back);
+  3. warehouse A: `dbt build` on the landing without them, then write them as a new part file in each
+     table folder and `dbt build` again (an incremental run);
+  4. warehouse B: `dbt build --full-refresh` on the complete landing;
+  5. every table of the intermediate and marts schemas is identical in A and B.
+
+The two first builds run side by side to keep the module near a minute and a half.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+import yaml
+
+from bankseg import contract
+from bankseg.landing_ops import HeldBack, daily_extract_time, hold_back, last_day, parse_day
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+CUSTOMERS = 300
+SEED = 20261129
+MONTHS = 3
+LATER_PART = "part-9000.parquet"
+COMPARED_SCHEMAS = ("intermediate", "marts")
+
+
+@dataclass(frozen=True)
+class Feed:
+    """A landing table whose later rows are held back, and the models that carry it."""
+
+    system: str
+    table: str
+    key: str
+    staging_model: str
+    incremental_model: str
+
+
+FEEDS = (
+    Feed(
+        "core_banking", "transactions", "transaction_id", "stg_core_banking__transactions", "int_transactions_enriched"
+    ),
+    Feed(
+        "cards",
+        "card_transactions",
+        "card_transaction_id",
+        "stg_cards__card_transactions",
+        "int_card_transactions_enriched",
+    ),
+)
+
+
+# ---- bankseg.landing_ops (pure functions) --------------------------------------------------------------------
+
+
+def _landing(rows: list[tuple[str | None, str | None]]) -> pa.Table:
+    return pa.table(
+        {
+            "transaction_id": pa.array([r[0] for r in rows], type=pa.string()),
+            "transaction_ts": pa.array([r[1] for r in rows], type=pa.string()),
+            "amount": pa.array([float(i) for i in range(len(rows))]),
+            "extracted_at": pa.array(["2025-12-31 21:00:00"] * len(rows), type=pa.string()),
+        }
+    )
+
+
+def test_parse_day_mirrors_the_staging_formats():
+    assert parse_day("2025-12-31 23:59:59") == dt.date(2025, 12, 31)
+    assert parse_day(" 2025-12-31T08:00:00 ") == dt.date(2025, 12, 31)
+    for bad in (None, "", "N/A", "2025-13-01 10:00:00", "31/12/2025 10:00:00", "2025-02-30 10:00:00"):
+        assert parse_day(bad) is None, bad
+
+
+def test_daily_extract_time_is_the_next_morning():
+    assert daily_extract_time(dt.date(2025, 12, 31)) == "2026-01-01 06:00:00"
+    assert daily_extract_time(dt.date(2025, 2, 28), hour=21) == "2025-03-01 21:00:00"
+
+
+def test_last_day_ignores_unparseable_timestamps():
+    t = _landing([("a", "2025-12-30 10:00:00"), ("b", "2025-13-31 10:00:00"), ("c", "N/A"), ("d", None)])
+    assert last_day(t) == dt.date(2025, 12, 30)
+    with pytest.raises(ValueError, match="no parseable transaction_ts"):
+        last_day(_landing([("a", "N/A")]))
+
+
+def test_hold_back_moves_the_last_day_and_a_few_late_rows():
+    t = _landing(
+        [
+            ("T01", "2025-12-31 09:00:00"),  # last day
+            ("T02", "2025-12-31 23:00:00"),  # last day
+            ("T03", "2025-12-30 09:00:00"),  # one day before: stays
+            ("T04", "2025-12-29 09:00:00"),  # two days before: smallest key of its day, held back
+            ("T05", "2025-12-29 10:00:00"),  # two days before, not among the first 1
+            ("T06", "2025-12-28 09:00:00"),  # three days before: held back
+            ("T01", "2025-12-20 09:00:00"),  # another row of a held-back key: held back with it
+            (None, "2025-12-31 10:00:00"),  # no key, last day: held back
+            (None, "2025-12-29 10:00:00"),  # no key, earlier: stays
+            ("T07", "N/A"),  # no date: stays
+        ]
+    )
+    hb = hold_back(t, key_column="transaction_id", late_rows_per_day=1)
+    assert hb.last_day == dt.date(2025, 12, 31)
+    assert hb.extracted_at == "2026-01-01 06:00:00"
+    assert hb.keys == {"T01", "T02", "T04", "T06"}
+    assert hb.late_keys == {"T04", "T06"}
+    assert hb.later.column("transaction_id").to_pylist() == ["T01", "T02", "T04", "T06", "T01", None]
+    assert set(hb.later.column("extracted_at").to_pylist()) == {"2026-01-01 06:00:00"}
+    assert hb.earlier.column("transaction_id").to_pylist() == ["T03", "T05", None, "T07"]
+    assert hb.earlier.column("extracted_at").to_pylist() == ["2025-12-31 21:00:00"] * 4
+    assert hb.earlier.num_rows + hb.later.num_rows == t.num_rows
+    assert hb.later.schema == t.schema and hb.earlier.schema == t.schema
+
+
+def test_hold_back_options():
+    t = _landing([("T1", "2025-12-31 09:00:00"), ("T2", "2025-12-30 09:00:00"), ("T3", "2025-12-29 09:00:00")])
+    hb = hold_back(t, key_column="transaction_id", day=dt.date(2025, 12, 30), late_days=(), extracted_at="X")
+    assert hb.keys == {"T2"} and hb.late_keys == frozenset()
+    assert hb.later.column("extracted_at").to_pylist() == ["X"]
+    with pytest.raises(KeyError, match="nope"):
+        hold_back(t, key_column="nope")
+    with pytest.raises(ValueError, match="late_days"):
+        hold_back(t, key_column="transaction_id", late_days=(0,))
+
+
+# ---- the replay --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Replay:
+    tmp: Path
+    held: dict[str, HeldBack]  # landing table -> its held-back rows
+    warehouse_a: Path
+    warehouse_b: Path
+    results_a1: dict
+    results_a2: dict
+    results_b: dict
+    manifest: dict
+    counts_a1: dict[str, int]  # incremental model -> rows after the first build of A
+    held_in_a1: dict[str, int]  # incremental model -> held-back keys found after the first build of A
+    max_extracted_at_a1: dict[str, dt.datetime]
+
+
+def _env(raw: Path, warehouse: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DBT_PROJECT_DIR": str(ROOT),
+        "DBT_PROFILES_DIR": str(ROOT),
+        "BANKSEG_RAW_DIR": str(raw),
+        "BANKSEG_DUCKDB_PATH": str(warehouse),
+        "BANKSEG_TEMP_DIR": str(warehouse.parent / f"{warehouse.stem}-tmp"),
+        "BANKSEG_MEMORY_LIMIT": "2GB",
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+
+
+@dataclass
+class _Build:
+    name: str
+    proc: subprocess.Popen
+    output: Path
+
+
+def _start_build(tmp: Path, name: str, raw: Path, warehouse: Path, target: Path, *extra: str) -> _Build:
+    """Start `dbt build` (data tests included, unit tests excluded) in the background."""
+    cmd = [
+        str(BIN / "dbt"),
+        "build",
+        "--project-dir",
+        str(ROOT),
+        "--target-path",
+        str(target),
+        "--log-path",
+        str(tmp / f"logs-{name}"),
+        "--exclude-resource-type",
+        "unit_test",
+        *extra,
+    ]
+    output = tmp / f"{name}.out"
+    with open(output, "w") as out:
+        proc = subprocess.Popen(cmd, cwd=tmp, env=_env(raw, warehouse), stdout=out, stderr=subprocess.STDOUT)
+    return _Build(name, proc, output)
+
+
+def _finish_build(build: _Build, timeout: float = 240) -> None:
+    returncode = build.proc.wait(timeout=timeout)
+    if returncode != 0:
+        tail = build.output.read_text().splitlines()[-40:]
+        pytest.fail(f"dbt build {build.name} failed (exit {returncode}):\n" + "\n".join(tail))
+
+
+def _run_results(target: Path) -> dict[str, dict]:
+    data = json.loads((target / "run_results.json").read_text())
+    return {r["unique_id"]: r for r in data["results"]}
+
+
+def _read_landing(raw: Path, feed: Feed) -> pa.Table:
+    folder = contract.table_dir(raw, feed.system, feed.table)
+    parts = sorted(folder.glob("*.parquet"))
+    return pa.concat_tables([pq.read_table(p) for p in parts]).cast(contract.schema(feed.system, feed.table))
+
+
+def _write_later_parts(raw: Path, held: dict) -> None:
+    for feed in FEEDS:
+        contract.write_table(raw, feed.system, feed.table, held[feed.table].later, file_name=LATER_PART)
+
+
+@pytest.fixture(scope="module")
+def replay(tmp_path_factory) -> Replay:
+    tmp = tmp_path_factory.mktemp("incremental")
+    generated = tmp / "generated"
+    subprocess.run(
+        [
+            str(BIN / "bankseg"),
+            "generate",
+            "--customers",
+            str(CUSTOMERS),
+            "--seed",
+            str(SEED),
+            "--months",
+            str(MONTHS),
+            "--out",
+            str(generated),
+            "--quiet",
+        ],
+        check=True,
+    )
+
+    # the earlier landing state: every table as generated, less the held-back transactions
+    tables = {feed.table: _read_landing(generated, feed) for feed in FEEDS}
+    day = max(last_day(t) for t in tables.values())
+    held = {feed.table: hold_back(tables[feed.table], key_column=feed.key, day=day) for feed in FEEDS}
+    raw_a, raw_b = tmp / "raw_a", tmp / "raw_b"
+    shutil.copytree(generated, raw_a, ignore=shutil.ignore_patterns("ground_truth"))
+    for feed in FEEDS:
+        for part in contract.table_dir(raw_a, feed.system, feed.table).glob("*.parquet"):
+            part.unlink()
+        contract.write_table(raw_a, feed.system, feed.table, held[feed.table].earlier, file_name="part-0000.parquet")
+    # B's landing: the earlier state plus the later delivery, from the start
+    shutil.copytree(raw_a, raw_b)
+    _write_later_parts(raw_b, held)
+
+    warehouse_a, warehouse_b = tmp / "a.duckdb", tmp / "b.duckdb"
+    target_a, target_b = tmp / "target_a", tmp / "target_b"
+    a1 = _start_build(tmp, "a1", raw_a, warehouse_a, target_a)
+    b = _start_build(tmp, "b", raw_b, warehouse_b, target_b, "--full-refresh")
+    _finish_build(a1)
+    _finish_build(b)
+    results_a1 = _run_results(target_a)
+
+    with duckdb.connect(str(warehouse_a), read_only=True) as con:
+        counts_a1, held_in_a1, max_extracted = {}, {}, {}
+        for feed in FEEDS:
+            rel = f"intermediate.{feed.incremental_model}"
+            counts_a1[feed.incremental_model] = con.execute(f"select count(*) from {rel}").fetchone()[0]
+            keys = sorted(held[feed.table].keys)
+            held_in_a1[feed.incremental_model] = con.execute(
+                f"select count(*) from {rel} where {feed.key} in (select unnest(?))", [keys]
+            ).fetchone()[0]
+            max_extracted[feed.incremental_model] = con.execute(f"select max(extracted_at) from {rel}").fetchone()[0]
+
+    # the later delivery lands as a new part file beside the earlier ones; A builds again, incrementally
+    _write_later_parts(raw_a, held)
+    a2 = _start_build(tmp, "a2", raw_a, warehouse_a, target_a)
+    _finish_build(a2)
+
+    return Replay(
+        tmp=tmp,
+        held=held,
+        warehouse_a=warehouse_a,
+        warehouse_b=warehouse_b,
+        results_a1=results_a1,
+        results_a2=_run_results(target_a),
+        results_b=_run_results(target_b),
+        manifest=json.loads((target_a / "manifest.json").read_text()),
+        counts_a1=counts_a1,
+        held_in_a1=held_in_a1,
+        max_extracted_at_a1=max_extracted,
+    )
+
+
+def _attach(replay: Replay) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    con.execute(f"attach '{replay.warehouse_a}' as a (read_only)")
+    con.execute(f"attach '{replay.warehouse_b}' as b (read_only)")
+    return con
+
+
+def _relations(con: duckdb.DuckDBPyConnection, db: str) -> set[tuple[str, str]]:
+    rows = con.execute(
+        "select schema_name, table_name from duckdb_tables()"
+        " where database_name = ? and list_contains(?, schema_name)"
+        " union all select schema_name, view_name from duckdb_views()"
+        " where database_name = ? and list_contains(?, schema_name)",
+        [db, list(COMPARED_SCHEMAS), db, list(COMPARED_SCHEMAS)],
+    ).fetchall()
+    return set(rows)
+
+
+def _columns(con: duckdb.DuckDBPyConnection, db: str, schema: str, table: str) -> list[tuple[str, str]]:
+    return con.execute(
+        "select column_name, data_type from duckdb_columns()"
+        " where database_name = ? and schema_name = ? and table_name = ? order by column_index",
+        [db, schema, table],
+    ).fetchall()
+
+
+def test_landing_states_differ_by_the_later_delivery(replay):
+    for feed in FEEDS:
+        hb = replay.held[feed.table]
+        assert hb.later.num_rows > 0, f"{feed.system}.{feed.table}: nothing held back"
+        assert hb.late_keys, f"{feed.system}.{feed.table}: no late-arriving rows held back"
+        later_days = {parse_day(t) for t in hb.later.column("transaction_ts").to_pylist()} - {None}
+        assert max(later_days) == hb.last_day
+        assert min(later_days) < hb.last_day - dt.timedelta(days=1), "the late rows are dated days before"
+
+
+def test_later_extract_is_inside_the_lookback_window(replay):
+    """Precondition of the replay: the new extract is newer than A's cut-off, or the run may not see it."""
+    lookback = yaml.safe_load((ROOT / "dbt_project.yml").read_text())["vars"]["incremental_lookback_days"]
+    for feed in FEEDS:
+        stamp = dt.datetime.fromisoformat(replay.held[feed.table].extracted_at)
+        cutoff = replay.max_extracted_at_a1[feed.incremental_model] - dt.timedelta(days=lookback)
+        assert stamp >= cutoff, (
+            f"{feed.incremental_model}: the later extract ({stamp}) is older than the look-back cut-off ({cutoff})"
+        )
+
+
+def test_incremental_build_equals_full_refresh(replay):
+    with _attach(replay) as con:
+        rel_a, rel_b = _relations(con, "a"), _relations(con, "b")
+        assert rel_a == rel_b, f"relations only in A: {sorted(rel_a - rel_b)}; only in B: {sorted(rel_b - rel_a)}"
+        assert {t for _, t in rel_a} >= {f.incremental_model for f in FEEDS}
+        problems = []
+        for schema, table in sorted(rel_a):
+            name = f"{schema}.{table}"
+            cols_a, cols_b = _columns(con, "a", schema, table), _columns(con, "b", schema, table)
+            if cols_a != cols_b:
+                problems.append(f"{name}: columns differ: A {cols_a} / B {cols_b}")
+                continue
+            n_a = con.execute(f"select count(*) from a.{name}").fetchone()[0]
+            n_b = con.execute(f"select count(*) from b.{name}").fetchone()[0]
+            only_a = f"select * from a.{name} except all select * from b.{name}"
+            only_b = f"select * from b.{name} except all select * from a.{name}"
+            k_a = con.execute(f"select count(*) from ({only_a})").fetchone()[0]
+            k_b = con.execute(f"select count(*) from ({only_b})").fetchone()[0]
+            if n_a != n_b or k_a or k_b:
+                sample_a = con.execute(f"{only_a} limit 3").fetchall()
+                sample_b = con.execute(f"{only_b} limit 3").fetchall()
+                problems.append(
+                    f"{name}: incremental A has {n_a} rows, full refresh B {n_b}; {k_a} rows only in A "
+                    f"(e.g. {sample_a}), {k_b} only in B (e.g. {sample_b})"
+                )
+    assert not problems, "incremental build differs from the full refresh:\n" + "\n".join(problems)
+
+
+def _incremental_models(manifest: dict) -> dict[str, str]:
+    return {
+        uid: node["name"]
+        for uid, node in manifest["nodes"].items()
+        if node["resource_type"] == "model" and node["config"]["materialized"] == "incremental"
+    }
+
+
+def test_second_build_ran_the_incremental_models_incrementally(replay):
+    models = _incremental_models(replay.manifest)
+    assert {f.incremental_model for f in FEEDS} <= set(models.values())
+    for uid, name in models.items():
+        for label, results, incremental in (
+            ("first build of A", replay.results_a1, False),
+            ("second build of A", replay.results_a2, True),
+            ("full refresh B", replay.results_b, False),
+        ):
+            r = results.get(uid)
+            assert r is not None, f"{name} did not run in the {label}"
+            assert r["status"] == "success", f"{name} in the {label}: {r['status']} {r['message']}"
+            # the is_incremental() branch reads the model's own table (its latest extracted_at)
+            reads_itself = r["relation_name"] in r["compiled_code"]
+            assert reads_itself == incremental, (
+                f"{name} in the {label}: expected {'an incremental' if incremental else 'a full'} run, "
+                f"compiled code {'reads' if reads_itself else 'does not read'} {r['relation_name']}"
+            )
+
+
+def test_held_back_rows_arrive_in_the_incremental_run(replay):
+    with duckdb.connect(str(replay.warehouse_a), read_only=True) as con:
+        for feed in FEEDS:
+            hb = replay.held[feed.table]
+            model = feed.incremental_model
+            keys = sorted(hb.keys)
+            assert replay.held_in_a1[model] == 0, f"{model}: held-back rows already present after the first build"
+            accepted = con.execute(
+                f"select count(*) from staging.{feed.staging_model} where {feed.key} in (select unnest(?))", [keys]
+            ).fetchone()[0]
+            accepted_late = con.execute(
+                f"select count(*) from staging.{feed.staging_model} where {feed.key} in (select unnest(?))",
+                [sorted(hb.late_keys)],
+            ).fetchone()[0]
+            assert accepted > 0 and accepted_late > 0, f"{model}: staging accepted no held-back (late) rows"
+            arrived = con.execute(
+                f"select count(*), count(*) filter (where extracted_at = cast(? as timestamp))"
+                f" from intermediate.{model} where {feed.key} in (select unnest(?))",
+                [hb.extracted_at, keys],
+            ).fetchone()
+            assert arrived == (accepted, accepted), (
+                f"{model}: {accepted} held-back rows accepted in staging, {arrived[0]} in the model "
+                f"({arrived[1]} with the later extract time {hb.extracted_at})"
+            )
+            total = con.execute(f"select count(*) from intermediate.{model}").fetchone()[0]
+            assert total == replay.counts_a1[model] + accepted, (
+                f"{model}: {replay.counts_a1[model]} rows after the first build + {accepted} accepted held-back "
+                f"rows != {total} after the incremental build"
+            )
