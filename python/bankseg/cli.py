@@ -139,8 +139,12 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--seed", type=int, default=42, help="random seed (same seed, same bytes); default 42")
     gen.add_argument("--out", required=True, help="landing folder to write (created if missing)")
     gen.add_argument("--months", type=_positive_int("--months"), default=24, help="months of history; default 24")
-    gen.add_argument("--end-date", default="2025-12-31", help="last day of the extracts (YYYY-MM-DD); default 2025-12-31")
-    gen.add_argument("--dirt-rate", type=_rate, default=0.03, help="share of rows given each kind of dirt; default 0.03")
+    gen.add_argument(
+        "--end-date", default="2025-12-31", help="last day of the extracts (YYYY-MM-DD); default 2025-12-31"
+    )
+    gen.add_argument(
+        "--dirt-rate", type=_rate, default=0.03, help="share of rows given each kind of dirt; default 0.03"
+    )
     gen.add_argument(
         "--overlap",
         type=float,

@@ -23,10 +23,7 @@ class WarehouseSummary:
         out = [f"Warehouse: {self.warehouse}"]
         if docs is not None:
             out.append(f"Docs:      {docs}  (open it, or run: .venv/bin/dbt docs serve)")
-        out.append(
-            "Built:     "
-            + ", ".join(f"{n} {schema} relations" for schema, n in self.relations.items() if n)
-        )
+        out.append("Built:     " + ", ".join(f"{n} {schema} relations" for schema, n in self.relations.items() if n))
         if self.row_counts:
             out.append("Rows:")
             width = max(len(k) for k in self.row_counts)
@@ -60,8 +57,7 @@ def summarize(warehouse: Path | str) -> WarehouseSummary:
         quarantine_tables = [(s, n) for s, n, _ in rel if s == "staging" and n.endswith("__quarantine")]
         for schema, name in quarantine_tables:
             summary.quarantine += con.execute(
-                f'select source_system, source_table, count(*) from "{schema}"."{name}" '
-                "group by all order by all"
+                f'select source_system, source_table, count(*) from "{schema}"."{name}" group by all order by all'
             ).fetchall()
         return summary
     finally:

@@ -46,7 +46,17 @@ def built_bank(tmp_path_factory) -> BuiltBank:
     tmp = tmp_path_factory.mktemp("bank")
     raw_dir, warehouse = tmp / "raw", tmp / "warehouse.duckdb"
     subprocess.run(
-        [str(BIN / "bankseg"), "generate", "--customers", "800", "--seed", "20261129", "--out", str(raw_dir), "--quiet"],
+        [
+            str(BIN / "bankseg"),
+            "generate",
+            "--customers",
+            "800",
+            "--seed",
+            "20261129",
+            "--out",
+            str(raw_dir),
+            "--quiet",
+        ],
         check=True,
     )
     env = dbt_env(raw_dir, warehouse)

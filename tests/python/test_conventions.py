@@ -120,9 +120,7 @@ def test_every_model_has_a_primary_key_test(manifest):
         if node["name"].startswith("base_") or node["name"].endswith("__quarantine"):
             continue  # views of raw rows (no key by design) and the quarantine (tested on its composite key)
         kinds = tested.get(node["unique_id"], set())
-        has_single = any(
-            k.startswith("unique:") and f"not_null:{k.split(':', 1)[1]}" in kinds for k in kinds
-        )
+        has_single = any(k.startswith("unique:") and f"not_null:{k.split(':', 1)[1]}" in kinds for k in kinds)
         if not (has_single or "composite" in kinds):
             missing.append(node["name"])
     assert missing == []

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import duckdb
 import pandas as pd
-from _warehouse import built_bank  # noqa: F401 - pytest fixture
 
+from _warehouse import built_bank  # noqa: F401 - pytest fixture
 from bankseg.evaluate import evaluate_identity
 
 

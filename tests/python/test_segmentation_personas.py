@@ -92,7 +92,7 @@ def test_a_feature_without_a_template_gets_a_generic_phrase_and_no_chinese_name(
 
 
 def test_small_differences_do_not_name_a_cluster():
-    frame = pd.DataFrame({"aum_amount": [10.0] * 9 + [11.0] * 9 + [100.0, 0.0]})
+    frame = pd.DataFrame({"aum_amount": [49.0] * 9 + [51.0] * 9 + [100.0, 0.0]})  # clusters 1, 2: -/+0.06 SD
     labels = [1] * 9 + [2] * 9 + [3, 4]
     names = describe_clusters(frame, labels, ["aum_amount"])["persona_name"].tolist()
     assert names[:2] == ["Mainstream customers (cluster 1)", "Mainstream customers (cluster 2)"]
