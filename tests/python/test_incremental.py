@@ -202,11 +202,21 @@ def _start_build(tmp: Path, name: str, raw: Path, warehouse: Path, target: Path,
     return _Build(name, proc, output)
 
 
-def _finish_build(build: _Build, timeout: float = 240) -> None:
-    returncode = build.proc.wait(timeout=timeout)
-    if returncode != 0:
-        tail = build.output.read_text().splitlines()[-40:]
-        pytest.fail(f"dbt build {build.name} failed (exit {returncode}):\n" + "\n".join(tail))
+def _finish_builds(*builds: _Build, timeout: float = 300) -> None:
+    """Wait for every build (killing one that outlives ``timeout``), then fail on the first that failed."""
+    for build in builds:
+        try:
+            build.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            build.proc.kill()
+            build.proc.wait()
+    for build in builds:
+        if build.proc.returncode != 0:
+            tail = build.output.read_text().splitlines()[-40:]
+            pytest.fail(
+                f"dbt build {build.name} failed (exit {build.proc.returncode}; output in {build.output}):\n"
+                + "\n".join(tail)
+            )
 
 
 def _run_results(target: Path) -> dict[str, dict]:
@@ -220,7 +230,7 @@ def _read_landing(raw: Path, feed: Feed) -> pa.Table:
     return pa.concat_tables([pq.read_table(p) for p in parts]).cast(contract.schema(feed.system, feed.table))
 
 
-def _write_later_parts(raw: Path, held: dict) -> None:
+def _write_later_parts(raw: Path, held: dict[str, HeldBack]) -> None:
     for feed in FEEDS:
         contract.write_table(raw, feed.system, feed.table, held[feed.table].later, file_name=LATER_PART)
 
@@ -264,8 +274,7 @@ def replay(tmp_path_factory) -> Replay:
     target_a, target_b = tmp / "target_a", tmp / "target_b"
     a1 = _start_build(tmp, "a1", raw_a, warehouse_a, target_a)
     b = _start_build(tmp, "b", raw_b, warehouse_b, target_b, "--full-refresh")
-    _finish_build(a1)
-    _finish_build(b)
+    _finish_builds(a1, b)
     results_a1 = _run_results(target_a)
 
     with duckdb.connect(str(warehouse_a), read_only=True) as con:
@@ -282,7 +291,7 @@ def replay(tmp_path_factory) -> Replay:
     # the later delivery lands as a new part file beside the earlier ones; A builds again, incrementally
     _write_later_parts(raw_a, held)
     a2 = _start_build(tmp, "a2", raw_a, warehouse_a, target_a)
-    _finish_build(a2)
+    _finish_builds(a2)
 
     return Replay(
         tmp=tmp,

@@ -3,10 +3,11 @@
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.datasets import make_blobs
 
-from bankseg.segmentation.clustering import choose_k, fit_clusters, match_cluster_ids, relabel
+from bankseg.segmentation.clustering import choose_k, fit_clusters, match_cluster_ids, relabel, select_k
 
 CENTERS = [(0.0, 0.0), (6.0, 0.0), (0.0, 6.0), (6.0, 6.0)]
 
@@ -38,6 +39,37 @@ def test_choose_k_records_every_score_of_every_k(selection):
     assert chosen["davies_bouldin"] == selection.scores["davies_bouldin"].min()
     recorded = json.loads(json.dumps(selection.to_dict()))
     assert recorded["k"] == 4 and [r["k"] for r in recorded["scores"]] == [2, 3, 4, 5, 6, 7]
+
+
+SCORES = pd.DataFrame(
+    {
+        "k": [2, 3, 4, 5],
+        "silhouette": [0.50, 0.61, 0.60, 0.70],
+        "davies_bouldin": [0.70, 0.60, 0.55, 0.40],
+        "stability": [1.00, 0.95, 0.92, 0.60],
+    }
+)
+
+
+def test_the_k_rule_keeps_stable_k_then_near_best_silhouette_then_lowest_davies_bouldin():
+    scores, k, fallback = select_k(SCORES, min_stability=0.9, silhouette_tolerance=0.02)
+    assert k == 4  # k=5 is unstable; 3 and 4 are within 0.02 of the best stable silhouette; 4 has the lower DB
+    assert not fallback
+    assert scores["is_stable"].tolist() == [True, True, True, False]
+    assert scores["is_candidate"].tolist() == [False, True, True, False]
+    assert select_k(SCORES, min_stability=0.9, silhouette_tolerance=0.0)[1] == 3
+
+
+def test_the_k_rule_takes_the_smallest_k_on_a_davies_bouldin_tie():
+    tied = SCORES.assign(davies_bouldin=[0.70, 0.55, 0.55, 0.40])
+    assert select_k(tied, min_stability=0.9, silhouette_tolerance=0.02)[1] == 3
+
+
+def test_the_k_rule_falls_back_to_every_k_when_none_is_stable():
+    unstable = SCORES.assign(stability=[0.5, 0.6, 0.7, 0.8])
+    scores, k, fallback = select_k(unstable, min_stability=0.9, silhouette_tolerance=0.02)
+    assert (k, fallback) == (5, True)
+    assert scores["is_candidate"].tolist() == [False, False, False, True]
 
 
 def test_choose_k_is_deterministic(blobs, selection):

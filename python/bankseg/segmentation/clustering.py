@@ -154,14 +154,7 @@ def choose_k(
                 "inertia": float(runs[reference].inertia_),
             }
         )
-    scores = pd.DataFrame(rows)
-    scores["is_stable"] = scores["stability"] >= min_stability
-    fallback = not bool(scores["is_stable"].any())
-    pool = scores if fallback else scores[scores["is_stable"]]
-    best = pool["silhouette"].max()
-    near = pool[pool["silhouette"] >= best - silhouette_tolerance]
-    scores["is_candidate"] = scores["k"].isin(near["k"])
-    chosen = int(near.sort_values(["davies_bouldin", "k"], kind="mergesort").iloc[0]["k"])
+    scores, chosen, fallback = select_k(pd.DataFrame(rows), min_stability, silhouette_tolerance)
     rule = (
         "fixed k"
         if fixed_k is not None
@@ -182,6 +175,24 @@ def choose_k(
         "fixed_k": fixed_k,
     }
     return KSelection(k=chosen, scores=scores, rule=rule, stability_fallback=fallback, params=params)
+
+
+def select_k(
+    scores: pd.DataFrame, min_stability: float = 0.9, silhouette_tolerance: float = 0.02
+) -> tuple[pd.DataFrame, int, bool]:
+    """Apply the k rule (module doc) to a table of ``k``, ``silhouette``, ``davies_bouldin``, ``stability``.
+
+    Returns the table with ``is_stable`` and ``is_candidate`` added, the chosen k and whether no k was stable.
+    """
+    scores = scores.sort_values("k", kind="mergesort").reset_index(drop=True)
+    scores["is_stable"] = scores["stability"] >= min_stability
+    fallback = not bool(scores["is_stable"].any())
+    pool = scores if fallback else scores[scores["is_stable"]]
+    best = pool["silhouette"].max()
+    near = pool[pool["silhouette"] >= best - silhouette_tolerance]
+    scores["is_candidate"] = scores["k"].isin(near["k"])
+    chosen = int(near.sort_values(["davies_bouldin", "k"], kind="mergesort").iloc[0]["k"])
+    return scores, chosen, fallback
 
 
 def _canonical_order(centroids: np.ndarray) -> list[int]:

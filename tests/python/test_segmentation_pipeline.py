@@ -1,0 +1,119 @@
+"""The whole fit in one call: clusters, stable ids across refits, personas and the registry entry."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from bankseg.segmentation.features import FeatureSpec
+from bankseg.segmentation.pipeline import fit_segmentation
+from bankseg.segmentation.registry import assign_with_model
+
+SPEC = FeatureSpec(
+    heavy_tailed=("aum_amount",),
+    numeric=("age_years",),
+    bounded=("digital_channel_share_3m",),
+    ordinal={"kyc_risk_level": ("C1", "C2", "C3", "C4", "C5")},
+)
+#: planted groups: (log AUM, age, digital share, KYC level)
+GROUPS = [(7.0, 25.0, 0.9, "C5"), (10.0, 45.0, 0.55, "C3"), (13.0, 65.0, 0.2, "C1"), (10.0, 30.0, 0.1, "C2")]
+
+
+def customers(seed: int, groups: int = 3, per_group: int = 60, aum_factor: float = 1.0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    parts = []
+    for g in range(groups):
+        log_aum, age, digital, level = GROUPS[g]
+        parts.append(
+            pd.DataFrame(
+                {
+                    "customer_id": [f"g{g}-{i:03d}" for i in range(per_group)],
+                    "planted_group": g,
+                    "aum_amount": np.exp(rng.normal(log_aum, 0.3, per_group)) * aum_factor,
+                    "age_years": rng.normal(age, 2.0, per_group),
+                    "digital_channel_share_3m": np.clip(rng.normal(digital, 0.03, per_group), 0, 1),
+                    "kyc_risk_level": level,
+                }
+            )
+        )
+    return pd.concat(parts, ignore_index=True).sample(frac=1, random_state=seed).reset_index(drop=True)
+
+
+FIT = {"k_range": range(2, 6), "seeds": (0, 1), "sample_size": None, "n_init": 4, "n_threads": 1}
+
+
+def ids_by_group(result, frame) -> dict[int, int]:
+    joined = frame.merge(result.assignments, on="customer_id")
+    pairs = joined.groupby("planted_group")["cluster_id"].agg(lambda s: sorted(set(s)))
+    assert all(len(v) == 1 for v in pairs), "a planted group was split"
+    return {int(g): int(v[0]) for g, v in pairs.items()}
+
+
+@pytest.fixture(scope="module")
+def june():
+    frame = customers(seed=1)
+    return frame, fit_segmentation(frame, SPEC, as_of_date="2024-06-30", **FIT)
+
+
+def test_the_fit_finds_the_planted_groups_and_numbers_them_from_one(june):
+    frame, result = june
+    assert result.selection.k == 3
+    assert sorted(ids_by_group(result, frame).values()) == [1, 2, 3]
+    assert result.assignments.columns.tolist() == ["customer_id", "cluster_id", "model_version"]
+
+
+def test_personas_are_unique_readable_and_recorded(june):
+    _, result = june
+    names = result.personas["persona_name"].tolist()
+    assert len(set(names)) == 3
+    assert result.personas["customer_count"].tolist() == [60, 60, 60]
+    by_name = dict(zip(result.personas["persona_name"], result.personas["persona_name_zh"], strict=True))
+    assert all(zh is not None and zh.endswith("客户") for zh in by_name.values())
+    assert [p["persona_name"] for p in result.entry["personas"]] == names
+
+
+def test_the_same_inputs_give_the_same_result(june):
+    frame, result = june
+    again = fit_segmentation(frame, SPEC, as_of_date="2024-06-30", **FIT)
+    assert again.assignments.equals(result.assignments)
+    assert again.personas.equals(result.personas)
+    assert again.entry == result.entry
+
+
+def test_the_entry_is_json_and_assigns_like_the_fit(june):
+    frame, result = june
+    entry = json.loads(json.dumps(result.entry, allow_nan=False, ensure_ascii=False))
+    assert np.array_equal(assign_with_model(entry, frame), result.assignments["cluster_id"].to_numpy())
+
+
+def test_a_refit_next_month_keeps_every_group_on_its_id(june):
+    frame, result = june
+    july_frame = customers(seed=2, aum_factor=1.5)  # new draws, other order, AUM up: medians and IQRs move
+    july = fit_segmentation(july_frame, SPEC, as_of_date="2024-07-31", previous_entry=result.entry, **FIT)
+    assert ids_by_group(july, july_frame) == ids_by_group(result, frame)
+    assert july.entry["previous_model_version"] == result.entry["model_version"]
+    assert july.entry["model_version"] != result.entry["model_version"]
+
+
+def test_a_new_group_gets_the_next_id_and_the_old_ones_keep_theirs(june):
+    frame, result = june
+    august_frame = customers(seed=3, groups=4)
+    august = fit_segmentation(august_frame, SPEC, as_of_date="2024-08-31", previous_entry=result.entry, **FIT)
+    assert august.selection.k == 4
+    expected = {**ids_by_group(result, frame), 3: 4}
+    assert ids_by_group(august, august_frame) == expected
+    assert august.entry["next_cluster_id"] == 5
+
+
+def test_when_the_features_change_ids_are_matched_by_shared_customers(june):
+    frame, result = june
+    fewer = FeatureSpec(heavy_tailed=("aum_amount",), numeric=("age_years",))
+    refit = fit_segmentation(frame, fewer, as_of_date="2024-06-30", previous_entry=result.entry, **FIT)
+    assert ids_by_group(refit, frame) == ids_by_group(result, frame)
+
+
+def test_a_fixed_k_skips_the_search(june):
+    frame, _ = june
+    fixed = fit_segmentation(frame, SPEC, as_of_date="2024-06-30", fixed_k=2, **FIT)
+    assert fixed.entry["k"] == 2 and fixed.entry["k_selection"]["rule"] == "fixed k"
