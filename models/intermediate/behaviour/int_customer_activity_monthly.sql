@@ -1,5 +1,5 @@
 {#-
-    What each customer did in each calendar month up to the as-of date: account account_transactions by direction and
+    What each customer did in each calendar month up to the as-of date: account transactions by direction and
     channel, salary credits, card purchases by spend group (lifestyle), digital banking sessions and events.
     The building block of every windowed behaviour measure (30/90/365 days in dim_customers use daily data;
     the monthly feature history uses these months).

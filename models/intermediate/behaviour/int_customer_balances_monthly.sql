@@ -60,7 +60,7 @@ all_balances as (
     select * from investment_values
 ),
 
-final as (
+rounded as (
     select
         customer_id,
         month_end_date,
@@ -70,14 +70,28 @@ final as (
             as savings_balance_amount,
         {{ bankseg.to_money("sum(case when product_type = 'time_deposit' then balance_amount else 0 end)") }}
             as time_deposit_balance_amount,
-        {{ bankseg.to_money("sum(case when product_type <> 'investment' then balance_amount else 0 end)") }}
-            as deposit_balance_amount,
         {{ bankseg.to_money("sum(case when product_type = 'investment' then balance_amount else 0 end)") }}
-            as investment_value_amount,
-        {{ bankseg.to_money('sum(balance_amount)') }} as aum_amount,
-        '{{ var("reporting_currency") }}' as currency
+            as investment_value_amount
     from all_balances
     group by customer_id, month_end_date
+),
+
+final as (
+    -- totals add the rounded parts, so AUM = deposits + investments holds to the cent
+    select
+        customer_id,
+        month_end_date,
+        current_balance_amount,
+        savings_balance_amount,
+        time_deposit_balance_amount,
+        {{ bankseg.to_money('current_balance_amount + savings_balance_amount + time_deposit_balance_amount') }}
+            as deposit_balance_amount,
+        investment_value_amount,
+        {{ bankseg.to_money(
+            'current_balance_amount + savings_balance_amount + time_deposit_balance_amount + investment_value_amount'
+        ) }} as aum_amount,
+        '{{ var("reporting_currency") }}' as currency
+    from rounded
 )
 
 select * from final

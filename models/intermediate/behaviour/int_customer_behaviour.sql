@@ -1,5 +1,5 @@
 {#-
-    Behaviour as of the as-of date, one row per customer with any activity: account account_transactions counted and
+    Behaviour as of the as-of date, one row per customer with any activity: account transactions counted and
     summed over the last 30, 90 and 365 days (the window ends on the as-of date and includes it), recency,
     channel mix and digital share over 365 days, and card spend by spend group (lifestyle) over 365 days.
 -#}

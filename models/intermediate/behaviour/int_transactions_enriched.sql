@@ -45,7 +45,8 @@ final as (
         transactions.channel,
         transactions.is_digital_channel,
         transactions.counterparty_type,
-        transactions.direction = 'credit' and transactions.counterparty_type = 'employer' as is_salary_credit,
+        coalesce(transactions.direction = 'credit' and transactions.counterparty_type = 'employer', false)
+            as is_salary_credit,
         transactions.extracted_at,
         transactions.is_late_arriving
     from transactions

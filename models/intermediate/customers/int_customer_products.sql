@@ -22,6 +22,14 @@ loan_accounts as (
     select * from {{ ref('stg_loans__loan_accounts') }}
 ),
 
+last_repayments as (
+    select
+        loan_id,
+        max(paid_date) as last_paid_date
+    from {{ ref('stg_loans__repayments') }}
+    group by loan_id
+),
+
 card_accounts as (
     select * from {{ ref('stg_cards__card_accounts') }}
 ),
@@ -45,35 +53,64 @@ deposit_products as (
     from deposit_accounts
 ),
 
-investment_products as (
+latest_valuation as (
+    select max(valuation_date) as valuation_date from holdings
+),
+
+holding_spans as (
     select
-        'investment' as product_family,
-        holding_id as product_key,
-        'core_banking' as owner_system,
-        min(party_id) as owner_key,
+        holding_id,
+        min(party_id) as party_id,
         min(product_code) as product_code,
         min(product_type) as product_type,
         min(currency) as currency,
-        min(valuation_date) as open_date,
-        cast(null as date) as close_date,
-        'active' as reported_status
+        min(valuation_date) as first_valuation_date,
+        max(valuation_date) as last_valuation_date
     from holdings
     group by holding_id
 ),
 
+investment_products as (
+    -- a holding is open from its first valuation; one missing from the latest month-end valuation was sold
+    -- after its last valuation
+    select
+        'investment' as product_family,
+        holding_spans.holding_id as product_key,
+        'core_banking' as owner_system,
+        holding_spans.party_id as owner_key,
+        holding_spans.product_code,
+        holding_spans.product_type,
+        holding_spans.currency,
+        holding_spans.first_valuation_date as open_date,
+        case
+            when holding_spans.last_valuation_date < latest_valuation.valuation_date
+                then cast({{ dbt.dateadd('day', 1, 'holding_spans.last_valuation_date') }} as date)
+        end as close_date,
+        case
+            when holding_spans.last_valuation_date < latest_valuation.valuation_date then 'closed' else 'active'
+        end as reported_status
+    from holding_spans
+    cross join latest_valuation
+),
+
 loan_products as (
+    -- a paid-off or written-off loan closed with its last repayment (its maturity date when none is recorded)
     select
         'loan' as product_family,
-        loan_id as product_key,
+        loan_accounts.loan_id as product_key,
         'loans' as owner_system,
-        borrower_id as owner_key,
-        product_code,
-        loan_type as product_type,
-        currency,
-        disbursement_date as open_date,
-        case when status in ('paid_off', 'written_off') then maturity_date end as close_date,
-        status as reported_status
+        loan_accounts.borrower_id as owner_key,
+        loan_accounts.product_code,
+        loan_accounts.loan_type as product_type,
+        loan_accounts.currency,
+        loan_accounts.disbursement_date as open_date,
+        case
+            when loan_accounts.status in ('paid_off', 'written_off')
+                then coalesce(last_repayments.last_paid_date, loan_accounts.maturity_date)
+        end as close_date,
+        loan_accounts.status as reported_status
     from loan_accounts
+    left join last_repayments on loan_accounts.loan_id = last_repayments.loan_id
 ),
 
 card_products as (

@@ -67,14 +67,16 @@ balance_windows as (
         ) as time_deposit_balance_amount,
         sum(
             case
-                when balances.month_end_date > cast({{ dbt.dateadd('month', -3, 'latest_balance_month.month_end_date') }} as date)
+                when {{ dbt.date_trunc('month', 'balances.month_end_date') }}
+                    > {{ dbt.dateadd('month', -3, dbt.date_trunc('month', 'latest_balance_month.month_end_date')) }}
                     then balances.aum_amount
                 else 0
             end
         ) / 3 as average_aum_3m_amount,
         sum(
             case
-                when balances.month_end_date > cast({{ dbt.dateadd('month', -12, 'latest_balance_month.month_end_date') }} as date)
+                when {{ dbt.date_trunc('month', 'balances.month_end_date') }}
+                    > {{ dbt.dateadd('month', -12, dbt.date_trunc('month', 'latest_balance_month.month_end_date')) }}
                     then balances.aum_amount
                 else 0
             end
@@ -126,7 +128,7 @@ loans as (
     cross join as_of_dates
     where
         loan_accounts.disbursement_date <= as_of_dates.as_of_date
-        and loan_accounts.status in ('current', 'delinquent', 'default')
+        and (products.close_date is null or products.close_date > as_of_dates.as_of_date)
     group by products.customer_id
 ),
 
@@ -139,7 +141,9 @@ cards as (
     inner join products on products.product_family = 'card' and card_accounts.card_account_id = products.product_key
     inner join fx_rates on card_accounts.currency = fx_rates.currency
     cross join as_of_dates
-    where card_accounts.open_date <= as_of_dates.as_of_date and card_accounts.status <> 'closed'
+    where
+        card_accounts.open_date <= as_of_dates.as_of_date
+        and (card_accounts.close_date is null or card_accounts.close_date > as_of_dates.as_of_date)
     group by products.customer_id
 ),
 

@@ -21,7 +21,9 @@ the sum of the three.
 1. ``churned``: ``lifecycle_status`` in ``churned_lifecycle_statuses``;
 2. ``new``: tenure below ``new_max_tenure_months``: the ``tenure_months`` column, or else the calendar months
    from ``relationship_start_date`` to the month end counted as ``dim_customers.tenure_months`` counts them
-   (``dbt.datediff`` month boundaries: 31 March to 30 June is 3);
+   (``dbt.datediff`` month boundaries: 31 March to 30 June is 3). ``tenure_months`` must be as of each row's
+   month end: for the monthly history join ``relationship_start_date``, not ``dim_customers.tenure_months``
+   (which is as of the as-of date);
 3. ``at_risk``: worth keeping - current AUM or AUM ``at_risk_lookback_months`` earlier at least
    ``at_risk_min_aum_amount`` - and showing a warning sign: lifecycle in ``at_risk_lifecycle_statuses``, AUM
    down by at least ``at_risk_aum_decline_rate`` over the lookback, or 3-month transactions down by at least
