@@ -13,7 +13,11 @@ extract already loaded, so late-arriving postings are picked up.  The replay bel
   4. warehouse B: `dbt build --full-refresh` on the complete landing;
   5. every table of the intermediate and marts schemas is identical in A and B.
 
-The two first builds run side by side to keep the module near a minute and a half.
+The first build of A and the build of B run side by side: about a minute and a half on two idle cores.
+
+Not covered (yet): a posting re-delivered under a key already loaded.  A re-delivered copy that staging
+quarantines leaves the earlier copy in the incremental table while a full refresh drops it, because
+delete+insert only deletes the keys present in the new batch.
 """
 
 from __future__ import annotations
@@ -192,6 +196,8 @@ def _start_build(tmp: Path, name: str, raw: Path, warehouse: Path, target: Path,
         str(target),
         "--log-path",
         str(tmp / f"logs-{name}"),
+        "--log-level-file",
+        "info",  # the SQL of ~800 nodes at debug level costs seconds; the console output is kept beside
         "--exclude-resource-type",
         "unit_test",
         *extra,

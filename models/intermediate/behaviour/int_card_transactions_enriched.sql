@@ -4,6 +4,9 @@
         unique_key='card_transaction_id',
         incremental_strategy='delete+insert',
         on_schema_change='fail',
+        post_hook=[
+            "delete from {{ this }} where card_transaction_id not in (select card_transaction_id from {{ ref('stg_cards__card_transactions') }})",
+        ],
     )
 }}
 {#-
@@ -11,6 +14,8 @@
     customer is joined downstream, as for int_transactions_enriched.
     Incremental like int_transactions_enriched: a look-back of var('incremental_lookback_days') days of
     extracts picks up late-arriving rows.
+    A posting that leaves staging later (a re-delivered copy was quarantined, so both copies are) is removed
+    by the post-hook, as a full refresh would leave it out.
 -#}
 with
 

@@ -4,6 +4,9 @@
         unique_key='transaction_id',
         incremental_strategy='delete+insert',
         on_schema_change='fail',
+        post_hook=[
+            "delete from {{ this }} where transaction_id not in (select transaction_id from {{ ref('stg_core_banking__transactions') }})",
+        ],
     )
 }}
 {#-
@@ -13,6 +16,8 @@
     Incremental: each run re-reads the rows extracted in the last var('incremental_lookback_days') days
     before the newest extract already loaded, so late-arriving postings are picked up and a re-delivered
     posting replaces its earlier copy (delete+insert on transaction_id). A full refresh gives the same table.
+    A posting that leaves staging later (a re-delivered copy was quarantined, so both copies are) is removed
+    by the post-hook, as a full refresh would leave it out.
 -#}
 with
 
