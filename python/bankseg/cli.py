@@ -117,6 +117,21 @@ def cmd_evaluate_identity(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_evaluate_segments(args: argparse.Namespace) -> int:
+    from bankseg.evaluate import to_json
+    from bankseg.evaluate_segments import evaluate_segments
+
+    warehouse = Path(args.warehouse)
+    if not warehouse.exists():
+        raise CliError(f"--warehouse {warehouse}: no such file; build the warehouse first (make build)")
+    try:
+        result = evaluate_segments(warehouse, Path(args.data))
+    except FileNotFoundError as exc:
+        raise CliError(f"--data {args.data}: {exc}") from None
+    print(to_json(result))
+    return 0
+
+
 def _default_warehouse() -> str:
     import os
 
@@ -172,6 +187,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="DuckDB warehouse file (default: $BANKSEG_DUCKDB_PATH or warehouse/bankseg.duckdb)",
     )
     ev_id.set_defaults(func=cmd_evaluate_identity)
+    ev_seg = ev_sub.add_parser(
+        "segments", help="clusters vs planted archetypes (ARI), tiers vs planted value and churn"
+    )
+    ev_seg.add_argument("--data", required=True, help="the generated bank's folder (holds ground_truth/)")
+    ev_seg.add_argument(
+        "--warehouse",
+        default=_default_warehouse(),
+        help="DuckDB warehouse file (default: $BANKSEG_DUCKDB_PATH or warehouse/bankseg.duckdb)",
+    )
+    ev_seg.set_defaults(func=cmd_evaluate_segments)
     return parser
 
 

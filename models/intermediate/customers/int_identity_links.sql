@@ -3,8 +3,8 @@
     (priorities in the ref_identity_match_rules seed). Blocked identifier values never pair records.
     A pair whose two valid national ids differ, or whose birth dates differ, is never linked; it is kept
     with link_blocked_reason for review (int_identity_conflicts). A phone or e-mail alone links two records
-    only when it belongs to one person (every record carrying it that has a birth date has the same one),
-    so a household phone never merges two people.
+    only when it belongs to one person (one birth date among the records carrying it, and no undated record
+    with a legal name the dated ones do not have), so a household phone never merges two people.
 -#}
 with
 
@@ -16,25 +16,48 @@ blocked as (
     select * from {{ ref('int_identity_blocked_values') }}
 ),
 
-identifier_people as (
-    -- how many people (distinct birth dates, at least one) carry each phone and e-mail
-    select
-        'phone' as identifier_type,
-        phone_hash as identifier_hash,
-        greatest(count(distinct birth_date), 1) as person_count
+{% for identifier in ['phone', 'email'] %}
+{{ identifier }}_dated_names as (
+    select distinct
+        {{ identifier }}_hash as identifier_hash,
+        match_name_hash
     from records
-    where phone_hash is not null
-    group by phone_hash
-    union all
-    select
-        'email' as identifier_type,
-        email_hash as identifier_hash,
-        greatest(count(distinct birth_date), 1) as person_count
-    from records
-    where email_hash is not null
-    group by email_hash
+    where {{ identifier }}_hash is not null and birth_date is not null
 ),
 
+{{ identifier }}_people as (
+    -- people carrying the value: one per distinct birth date, plus one per legal name on records without a
+    -- birth date that no dated record carries (digital banking display names are nicknames: not counted);
+    -- for a phone, at least one per distinct e-mail address on its records
+    select
+        records.{{ identifier }}_hash as identifier_hash,
+        greatest(
+            count(distinct records.birth_date)
+            + count(distinct
+                case
+                    when
+                        records.birth_date is null
+                        and records.holds_legal_name
+                        and dated_names.match_name_hash is null
+                        then records.match_name_hash
+                end
+            ),
+            {% if identifier == 'phone' -%}
+            -- two e-mail addresses on one phone: two people, until proven otherwise
+            count(distinct records.email_hash),
+            {% endif -%}
+            1
+        ) as person_count
+    from records
+    left join {{ identifier }}_dated_names as dated_names
+        on
+            records.{{ identifier }}_hash = dated_names.identifier_hash
+            and records.match_name_hash = dated_names.match_name_hash
+    where records.{{ identifier }}_hash is not null
+    group by records.{{ identifier }}_hash
+),
+
+{% endfor %}
 rules as (
     select * from {{ ref('ref_identity_match_rules') }}
 ),
@@ -54,10 +77,8 @@ usable as (
         on blocked_phone.identifier_type = 'phone' and records.phone_hash = blocked_phone.identifier_hash
     left join blocked as blocked_email
         on blocked_email.identifier_type = 'email' and records.email_hash = blocked_email.identifier_hash
-    left join identifier_people as phone_people
-        on phone_people.identifier_type = 'phone' and records.phone_hash = phone_people.identifier_hash
-    left join identifier_people as email_people
-        on email_people.identifier_type = 'email' and records.email_hash = email_people.identifier_hash
+    left join phone_people on records.phone_hash = phone_people.identifier_hash
+    left join email_people on records.email_hash = email_people.identifier_hash
 ),
 
 candidate_pairs as (
@@ -102,7 +123,8 @@ compared as (
         coalesce(left_record.is_single_person_phone, false) as is_single_person_phone,
         coalesce(left_record.is_single_person_email, false) as is_single_person_email,
         coalesce(left_record.national_id_hash <> right_record.national_id_hash, false) as national_id_conflict,
-        coalesce(left_record.birth_date <> right_record.birth_date, false) as birth_date_conflict
+        coalesce(left_record.birth_date <> right_record.birth_date, false) as birth_date_conflict,
+        coalesce(left_record.email_hash <> right_record.email_hash, false) as email_conflict
     from candidate_pairs
     inner join usable as left_record on candidate_pairs.left_record_key = left_record.record_key
     inner join usable as right_record on candidate_pairs.right_record_key = right_record.record_key
@@ -125,7 +147,7 @@ ruled as (
             when same_email and same_birth_date then 'email_and_birth_date'
             when same_name and same_birth_date then 'name_and_birth_date'
             when same_email and is_single_person_email then 'email_only'
-            when same_phone and is_single_person_phone then 'phone_only'
+            when same_phone and is_single_person_phone and not email_conflict then 'phone_only'
         end as match_rule
     from compared
 ),

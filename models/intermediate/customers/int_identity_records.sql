@@ -2,8 +2,8 @@
     Every person record of every source system, in one shape, with the identifiers identity resolution
     matches on (already normalised and hashed in staging). Identifiers a system does not hold are null.
     A digital banking user without an e-mail address often logs in with one: its login id, normalised and
-    hashed like an e-mail in staging, stands in (a login that is a phone number hashes like a phone and so
-    can never equal an e-mail hash).
+    hashed like an e-mail in staging, stands in - unless it is the user's phone number (a login that is a
+    phone number hashes like a phone and so can never equal an e-mail hash).
 -#}
 {%- set systems = [
     {'model': 'stg_core_banking__parties', 'system': 'core_banking', 'key': 'party_id',
@@ -15,7 +15,8 @@
     {'model': 'stg_cards__cardholders', 'system': 'cards', 'key': 'cardholder_id',
      'national_id': true, 'birth_date': true, 'email': true},
     {'model': 'stg_digital__users', 'system': 'digital', 'key': 'user_id',
-     'national_id': false, 'birth_date': false, 'email': 'coalesce(email_hash, login_id_hash)'},
+     'national_id': false, 'birth_date': false,
+     'email': 'coalesce(email_hash, case when login_id_hash <> coalesce(phone_hash, \'\') then login_id_hash end)'},
     {'model': 'stg_crm__contacts', 'system': 'crm', 'key': 'contact_id',
      'national_id': false, 'birth_date': true, 'email': true},
     {'model': 'stg_feedback__respondents', 'system': 'feedback', 'key': 'respondent_id',
@@ -63,6 +64,7 @@ final as (
         unioned.source_system,
         unioned.system_key,
         source_systems.trust_rank as system_trust_rank,
+        source_systems.holds_legal_name,
         unioned.record_extracted_at,
         unioned.national_id_hash,
         unioned.phone_hash,

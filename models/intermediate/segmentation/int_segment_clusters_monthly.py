@@ -1,0 +1,23 @@
+"""Behavioural cluster per customer and month end, each month assigned with the model recorded for it.
+
+Thin: fetch the monthly behaviour, the customer attributes and the registry; call assign_history.
+"""
+
+import json
+
+from bankseg.segmentation.marts import assign_history, clustering_frame
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    spec = json.loads(dbt.config.get("segmentation_features"))
+    attributes = json.loads(dbt.config.get("segmentation_customer_attributes"))
+    columns = [
+        c
+        for c in [*spec["heavy_tailed"], *spec["numeric"], *spec["bounded"], *spec["ordinal"], *spec["categorical"]]
+        if c not in attributes
+    ]
+    monthly = dbt.ref("fct_customer_features_monthly").project(", ".join(["customer_id", "month_end_date", *columns]))
+    customers = dbt.ref("dim_customers").project(", ".join(["customer_id", *attributes])).df()
+    registry = dbt.ref("int_segment_models").project("model_version, as_of_date, entry_json").df()
+    return assign_history(clustering_frame(monthly.df(), customers, attributes), registry)

@@ -1,0 +1,243 @@
+"""Frame-in, frame-out steps behind the segmentation marts (the dbt Python models only fetch and call these).
+
+- :func:`tier_history`: raw tiers, RFM scores and effective tiers with hysteresis over the monthly history;
+- :func:`fit_registry`: fit the clusters of the as-of month and return the registry table (the new model plus
+  the earlier models it keeps, the previous one used to keep cluster ids stable);
+- :func:`assign_history`: every customer-month assigned with the model recorded for that month;
+- :func:`persona_table`: the persona of every cluster of every recorded model;
+- :func:`drift_table`: PSI per feature and month against the training data of the model used for that month.
+
+Past months are assigned with the latest model fitted on or before their month end; months before the first
+recorded fit use the earliest model (documented in the ``segment_model_registry`` doc block).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .config import ConfigLike
+from .drift import DriftPolicy, drift_report
+from .features import FeatureSpec
+from .pipeline import fit_segmentation
+from .registry import assign_with_model, entry_from_json, entry_to_json
+from .tiers import TierConfig, apply_hysteresis, assign_raw_tiers, score_rfm
+
+REGISTRY_COLUMNS = [
+    "model_version",
+    "previous_model_version",
+    "as_of_date",
+    "is_current",
+    "k",
+    "k_selection_rule",
+    "silhouette_score",
+    "davies_bouldin_score",
+    "stability_ari",
+    "customer_count",
+    "feature_columns_json",
+    "scaling_json",
+    "centroids_json",
+    "cluster_sizes_json",
+    "k_selection_json",
+    "personas_json",
+    "entry_json",
+]
+
+
+def tier_history(features: pd.DataFrame, customers: pd.DataFrame, config: ConfigLike | TierConfig) -> pd.DataFrame:
+    """Tiers of every customer-month: RFM scores, raw tier, effective tier after hysteresis.
+
+    ``features`` are rows of ``fct_customer_features_monthly`` (customer_id, month_end_date, recency, frequency,
+    monetary, AUM, lifecycle columns); ``customers`` gives ``relationship_start_date`` per customer_id, so
+    tenure is counted as of each month end. Output sorted by customer and month.
+    """
+    cfg = TierConfig.from_config(config)
+    frame = features.merge(customers[["customer_id", "relationship_start_date"]], on="customer_id", how="left")
+    frame["month_end_date"] = pd.to_datetime(frame["month_end_date"])
+    frame = frame.sort_values(["customer_id", "month_end_date"], kind="mergesort").reset_index(drop=True)
+    scores = score_rfm(frame, cfg)
+    frame["raw_tier"] = assign_raw_tiers(frame, cfg)
+    effective = apply_hysteresis(frame, cfg.tier_rank, cfg.downgrade_after_months)
+    out = pd.concat([frame[["customer_id", "month_end_date"]], scores], axis=1).merge(
+        effective, on=["customer_id", "month_end_date"], how="inner", validate="one_to_one"
+    )
+    out = out.rename(columns={"effective_tier": "tier_code", "months_below": "months_below_tier"})
+    out["month_end_date"] = out["month_end_date"].dt.date
+    for column in ("recency_score", "frequency_score", "monetary_score", "rfm_score", "months_below_tier"):
+        out[column] = out[column].astype("int64")
+    out["raw_tier"] = out["raw_tier"].astype(str)
+    out["tier_code"] = out["tier_code"].astype(str)
+    columns = ["customer_id", "month_end_date", "recency_score", "frequency_score", "monetary_score", "rfm_score"]
+    return out[[*columns, "raw_tier", "tier_code", "months_below_tier", "is_tier_change"]]
+
+
+def _entries(registry: pd.DataFrame | None) -> list[dict[str, Any]]:
+    if registry is None or len(registry) == 0:
+        return []
+    return [entry_from_json(text) for text in registry["entry_json"]]
+
+
+def _registry_row(entry: Mapping[str, Any], personas: list[dict[str, Any]], is_current: bool) -> dict[str, Any]:
+    quality = entry.get("quality") or {}
+    return {
+        "model_version": entry["model_version"],
+        "previous_model_version": entry.get("previous_model_version"),
+        "as_of_date": pd.Timestamp(entry["as_of_date"]).date(),
+        "is_current": is_current,
+        "k": int(entry["k"]),
+        "k_selection_rule": (entry.get("k_selection") or {}).get("rule"),
+        "silhouette_score": quality.get("silhouette"),
+        "davies_bouldin_score": quality.get("davies_bouldin"),
+        "stability_ari": quality.get("stability"),
+        "customer_count": int(sum(c["customer_count"] for c in entry["cluster_sizes"])),
+        "feature_columns_json": json.dumps(entry["feature_columns"], ensure_ascii=False),
+        "scaling_json": json.dumps(entry["scaling"], sort_keys=True, ensure_ascii=False),
+        "centroids_json": json.dumps(entry["centroids"], sort_keys=True),
+        "cluster_sizes_json": json.dumps(entry["cluster_sizes"], sort_keys=True),
+        "k_selection_json": json.dumps(entry.get("k_selection"), sort_keys=True),
+        "personas_json": json.dumps(personas, sort_keys=True, ensure_ascii=False),
+        "entry_json": entry_to_json(entry),
+    }
+
+
+def fit_registry(
+    frame: pd.DataFrame,
+    spec: FeatureSpec | Mapping[str, Any],
+    *,
+    as_of_date: Any,
+    previous_registry: pd.DataFrame | None = None,
+    **fit_params: Any,
+) -> pd.DataFrame:
+    """Fit the as-of clusters and return the registry table (``REGISTRY_COLUMNS``), one row per fit.
+
+    ``frame`` has one row per customer (the as-of month). Rows of ``previous_registry`` fitted on other as-of
+    dates are kept (one of the same as-of date is replaced, so a rebuild gives the same table); the latest of
+    them fitted before ``as_of_date`` is the previous model whose cluster ids the new fit inherits.
+    ``fit_params`` go to :func:`~.pipeline.fit_segmentation`.
+    """
+    as_of = pd.Timestamp(as_of_date).date()
+    entries = _entries(previous_registry)
+    earlier = [e for e in entries if pd.Timestamp(e["as_of_date"]).date() < as_of]
+    previous = max(earlier, key=lambda e: (e["as_of_date"], e["model_version"])) if earlier else None
+    result = fit_segmentation(frame, spec, as_of_date=as_of, previous_entry=previous, **fit_params)
+    personas = json.loads(result.personas.to_json(orient="records", force_ascii=False))
+    rows = [_registry_row(result.entry, personas, True)]
+    if previous_registry is not None:
+        for row in previous_registry.to_dict("records"):
+            if pd.Timestamp(row["as_of_date"]).date() != as_of:
+                rows.append({**{c: row.get(c) for c in REGISTRY_COLUMNS}, "is_current": False})
+    out = pd.DataFrame(rows, columns=REGISTRY_COLUMNS)
+    out["as_of_date"] = pd.to_datetime(out["as_of_date"]).dt.date
+    return out.sort_values(["as_of_date", "model_version"], kind="mergesort").reset_index(drop=True)
+
+
+def model_for_months(registry: pd.DataFrame, month_end_dates: Sequence[Any]) -> dict[Any, str]:
+    """The model version used for each month end: the latest fitted on or before it, else the earliest."""
+    fits = sorted(
+        ((pd.Timestamp(d), v) for d, v in zip(registry["as_of_date"], registry["model_version"], strict=True)),
+        key=lambda x: (x[0], x[1]),
+    )
+    if not fits:
+        raise ValueError("the registry is empty")
+    out = {}
+    for month in month_end_dates:
+        stamp = pd.Timestamp(month)
+        usable = [v for d, v in fits if d.to_period("M") <= stamp.to_period("M")]
+        out[month] = usable[-1] if usable else fits[0][1]
+    return out
+
+
+def assign_history(monthly: pd.DataFrame, registry: pd.DataFrame) -> pd.DataFrame:
+    """Cluster id of every customer-month under the model recorded for that month (see :func:`model_for_months`)."""
+    entries = {e["model_version"]: e for e in _entries(registry)}
+    months = sorted(pd.unique(monthly["month_end_date"]))
+    chosen = model_for_months(registry, months)
+    parts = []
+    for month in months:
+        rows = monthly[monthly["month_end_date"] == month]
+        version = chosen[month]
+        parts.append(
+            pd.DataFrame(
+                {
+                    "customer_id": rows["customer_id"].to_numpy(),
+                    "month_end_date": rows["month_end_date"].to_numpy(),
+                    "cluster_id": assign_with_model(entries[version], rows).astype("int64"),
+                    "model_version": version,
+                }
+            )
+        )
+    out = pd.concat(parts, ignore_index=True)
+    return out.sort_values(["customer_id", "month_end_date"], kind="mergesort").reset_index(drop=True)
+
+
+def persona_table(registry: pd.DataFrame) -> pd.DataFrame:
+    """One row per recorded model and cluster: persona names, size, share, median AUM and distinguishing features."""
+    rows = []
+    for record in registry.to_dict("records"):
+        for persona in json.loads(record["personas_json"]):
+            rows.append(
+                {
+                    "model_version": record["model_version"],
+                    "cluster_id": int(persona["cluster_id"]),
+                    "persona_name": persona["persona_name"],
+                    "persona_name_zh": persona.get("persona_name_zh"),
+                    "customer_count": int(persona["customer_count"]),
+                    "customer_share": float(persona["customer_share"]),
+                    "median_aum_amount": persona.get("median_value_amount"),
+                    "top_features": persona["top_features"],
+                    "top_features_json": persona["top_features_json"],
+                    "is_current_model": bool(record["is_current"]),
+                }
+            )
+    return pd.DataFrame(rows).sort_values(["model_version", "cluster_id"], kind="mergesort").reset_index(drop=True)
+
+
+def drift_table(monthly: pd.DataFrame, registry: pd.DataFrame, policy: DriftPolicy | ConfigLike | None) -> pd.DataFrame:
+    """PSI of every feature for every month against the training data of the model used for that month."""
+    entries = {e["model_version"]: e for e in _entries(registry)}
+    months = sorted(pd.unique(monthly["month_end_date"]))
+    chosen = model_for_months(registry, months)
+    rows = []
+    for month in months:
+        version = chosen[month]
+        report = drift_report(
+            entries[version]["drift_reference"], monthly[monthly["month_end_date"] == month], policy=policy
+        )
+        for feature in report.features.to_dict("records"):
+            rows.append(
+                {
+                    "model_version": version,
+                    "month_end_date": month,
+                    "feature_name": feature["feature"],
+                    "psi": float(feature["psi"]),
+                    "drift_status": feature["status"],
+                    "is_feature_flagged": bool(feature["is_flagged"]),
+                    "mean_psi": report.mean_psi,
+                    "max_psi": report.max_psi,
+                    "is_refit_required": report.refit_required,
+                    "refit_reasons": "; ".join(report.reasons),
+                }
+            )
+    out = pd.DataFrame(rows)
+    return out.sort_values(["month_end_date", "feature_name"], kind="mergesort").reset_index(drop=True)
+
+
+def as_float(values: pd.Series) -> np.ndarray:
+    """A numeric column (decimals included) as float64, missing as NaN."""
+    return pd.to_numeric(values, errors="coerce").astype("float64").to_numpy()
+
+
+def clustering_frame(monthly: pd.DataFrame, customers: pd.DataFrame, attributes: Sequence[str]) -> pd.DataFrame:
+    """Monthly behaviour rows with the customer attributes (``attributes`` of ``customers``) joined on."""
+    keep = ["customer_id", *[c for c in attributes if c not in monthly.columns]]
+    frame = monthly.merge(customers[keep], on="customer_id", how="left", validate="many_to_one")
+    frame["month_end_date"] = pd.to_datetime(frame["month_end_date"]).dt.date
+    for column in frame.columns:
+        text = column in ("customer_id", "month_end_date", "kyc_risk_level", "lifecycle_status")
+        if not text and not pd.api.types.is_bool_dtype(frame[column]):
+            frame[column] = as_float(frame[column])
+    return frame
