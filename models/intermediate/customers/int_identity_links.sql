@@ -17,45 +17,44 @@ blocked as (
 ),
 
 {% for identifier in ['phone', 'email'] %}
-{{ identifier }}_dated_names as (
-    select distinct
-        {{ identifier }}_hash as identifier_hash,
-        match_name_hash
-    from records
-    where {{ identifier }}_hash is not null and birth_date is not null
-),
+    {{ identifier }}_dated_names as (
+        select distinct
+            {{ identifier }}_hash as identifier_hash,
+            match_name_hash
+        from records
+        where {{ identifier }}_hash is not null and birth_date is not null
+    ),
 
-{{ identifier }}_people as (
+    {{ identifier }}_people as (
     -- people carrying the value: one per distinct birth date, plus one per legal name on records without a
     -- birth date that no dated record carries (digital banking display names are nicknames: not counted);
     -- for a phone, at least one per distinct e-mail address on its records
-    select
-        records.{{ identifier }}_hash as identifier_hash,
-        greatest(
-            count(distinct records.birth_date)
-            + count(distinct
-                case
-                    when
-                        records.birth_date is null
-                        and records.holds_legal_name
-                        and dated_names.match_name_hash is null
-                        then records.match_name_hash
-                end
-            ),
-            {% if identifier == 'phone' -%}
-            -- two e-mail addresses on one phone: two people, until proven otherwise
-            count(distinct records.email_hash),
-            {% endif -%}
-            1
-        ) as person_count
-    from records
-    left join {{ identifier }}_dated_names as dated_names
-        on
-            records.{{ identifier }}_hash = dated_names.identifier_hash
-            and records.match_name_hash = dated_names.match_name_hash
-    where records.{{ identifier }}_hash is not null
-    group by records.{{ identifier }}_hash
-),
+        select
+            records.{{ identifier }}_hash as identifier_hash,
+            greatest(
+                count(distinct records.birth_date)
+                + count(
+                    distinct
+                    case
+                        when
+                            records.birth_date is null
+                            and records.holds_legal_name
+                            and dated_names.match_name_hash is null
+                            then records.match_name_hash
+                    end
+                ),
+                -- for a phone: two e-mail addresses on it are two people, until proven otherwise
+                {{ 'count(distinct records.email_hash)' if identifier == 'phone' else '1' }},
+                1
+            ) as person_count
+        from records
+        left join {{ identifier }}_dated_names as dated_names
+            on
+                records.{{ identifier }}_hash = dated_names.identifier_hash
+                and records.match_name_hash = dated_names.match_name_hash
+        where records.{{ identifier }}_hash is not null
+        group by records.{{ identifier }}_hash
+    ),
 
 {% endfor %}
 rules as (
