@@ -361,13 +361,38 @@ def test_later_extract_is_inside_the_lookback_window(replay):
         )
 
 
+def _history_dependent(manifest: dict) -> set[str]:
+    """Relations that depend on the segmentation model registry, which keeps every earlier fit on purpose.
+
+    The registry decides whether to refit (drift policy) and matches cluster ids to the previous model, so a
+    warehouse with a history legitimately differs from one built from scratch; they are compared elsewhere
+    (segmentation tests), not here.
+    """
+    registry = [uid for uid, n in manifest["nodes"].items() if n["name"] == "int_segment_models"]
+    children = manifest.get("child_map", {})
+    seen: set[str] = set()
+    todo = list(registry)
+    while todo:
+        uid = todo.pop()
+        if uid in seen:
+            continue
+        seen.add(uid)
+        todo += [c for c in children.get(uid, []) if c.startswith(("model.", "snapshot."))]
+    return {manifest["nodes"][uid]["name"] for uid in seen if uid in manifest["nodes"]}
+
+
 def test_incremental_build_equals_full_refresh(replay):
+    skipped = _history_dependent(replay.manifest)
     with _attach(replay) as con:
         rel_a, rel_b = _relations(con, "a"), _relations(con, "b")
         assert rel_a == rel_b, f"relations only in A: {sorted(rel_a - rel_b)}; only in B: {sorted(rel_b - rel_a)}"
         assert {t for _, t in rel_a} >= {f.incremental_model for f in FEEDS}
+        assert {f.incremental_model for f in FEEDS}.isdisjoint(skipped)
+        assert skipped.isdisjoint({"dim_customers", "fct_customer_features_monthly", "int_customer_identity_map"})
         problems = []
         for schema, table in sorted(rel_a):
+            if table in skipped:
+                continue
             name = f"{schema}.{table}"
             cols_a, cols_b = _columns(con, "a", schema, table), _columns(con, "b", schema, table)
             if cols_a != cols_b:
