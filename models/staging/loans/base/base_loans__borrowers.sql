@@ -12,11 +12,6 @@ typed as (
         {{ bankseg.clean_code('raw.borrower_id') }} as borrower_id,
         {{ bankseg.clean_text('raw.full_name') }} as full_name_clean,
         nullif(upper(trim(raw.national_id)), '') as national_id_clean,
-        -- only a well-formed number goes into the check-digit test, whose digit casts fail on other text
-        case
-            when {{ bankseg.regexp_full_match('upper(trim(raw.national_id))', '[0-9]{17}[0-9X]') }}
-                then upper(trim(raw.national_id))
-        end as national_id_well_formed,
         {{ bankseg.normalize_phone('raw.phone') }} as phone_e164,
         {{ bankseg.normalize_email('raw.email') }} as email_clean,
         raw.birth_date as birth_date_raw,
@@ -54,7 +49,7 @@ final as (
         {{ bankseg.hash_pii('full_name_clean') }} as full_name_hash,
         {{ bankseg.hash_pii(bankseg.match_name('full_name_clean')) }} as match_name_hash,
         {{ bankseg.hash_pii('national_id_clean') }} as national_id_hash,
-        {{ bankseg.is_valid_prc_national_id('national_id_well_formed') }} as has_valid_national_id,
+        {{ bankseg.is_valid_prc_national_id('national_id_clean') }} as has_valid_national_id,
         {{ bankseg.hash_pii('phone_e164') }} as phone_hash,
         {{ bankseg.hash_pii('email_clean') }} as email_hash,
         birth_date,
