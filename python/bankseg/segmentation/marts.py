@@ -237,7 +237,9 @@ def clustering_frame(monthly: pd.DataFrame, customers: pd.DataFrame, attributes:
     frame = monthly.merge(customers[keep], on="customer_id", how="left", validate="many_to_one")
     frame["month_end_date"] = pd.to_datetime(frame["month_end_date"]).dt.date
     for column in frame.columns:
-        text = column in ("customer_id", "month_end_date", "kyc_risk_level", "lifecycle_status")
+        # text (codes such as occupation or kyc_risk_level, used as categorical or ordinal features) stays text;
+        # numbers, including DuckDB decimals, become floats
+        text = column in ("customer_id", "month_end_date") or pd.api.types.is_string_dtype(frame[column])
         if not text and not pd.api.types.is_bool_dtype(frame[column]):
             frame[column] = as_float(frame[column])
     return frame
