@@ -21,12 +21,7 @@ with
 
 card_transactions as (
     select * from {{ ref('stg_cards__card_transactions') }}
-    {% if is_incremental() %}
-        where extracted_at >= (
-            select {{ dbt.dateadd('day', -1 * var('incremental_lookback_days'), 'max(extracted_at)') }}
-            from {{ this }}
-        )
-    {% endif %}
+    {{ bankseg.incremental_extract_filter('extracted_at') }}
 ),
 
 fx_rates as (

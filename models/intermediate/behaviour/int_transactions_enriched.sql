@@ -23,12 +23,7 @@ with
 
 transactions as (
     select * from {{ ref('stg_core_banking__transactions') }}
-    {% if is_incremental() %}
-        where extracted_at >= (
-            select {{ dbt.dateadd('day', -1 * var('incremental_lookback_days'), 'max(extracted_at)') }}
-            from {{ this }}
-        )
-    {% endif %}
+    {{ bankseg.incremental_extract_filter('extracted_at') }}
 ),
 
 fx_rates as (

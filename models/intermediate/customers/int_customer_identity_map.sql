@@ -54,15 +54,7 @@ state_0 as (
         select
             directed_links.record_key,
             min(
-                lpad(
-                    cast(
-                        greatest(cast(substr(neighbour.state_key, 1, 2) as integer), directed_links.match_priority)
-                        as {{ dbt.type_string() }}
-                    ),
-                    2,
-                    '0'
-                )
-                || substr(neighbour.state_key, 3)
+                {{ bankseg.identity_offered_state_key('neighbour.state_key', 'directed_links.match_priority') }}
             ) as offered_state_key
         from directed_links
         inner join state_{{ i - 1 }} as neighbour on directed_links.neighbour_key = neighbour.record_key

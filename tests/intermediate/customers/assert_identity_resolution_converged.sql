@@ -29,19 +29,14 @@ states as (
     select
         record_key,
         is_national_id_anchor,
-        lpad(cast(link_strength as varchar), 2, '0') || resolution_label as state_key
+        {{ bankseg.identity_state_key('link_strength', 'resolution_label') }} as state_key
     from identity_map
 ),
 
 offers as (
     select
         directed_links.record_key,
-        lpad(
-            cast(greatest(cast(substr(neighbour.state_key, 1, 2) as integer), directed_links.match_priority) as varchar),
-            2,
-            '0'
-        )
-        || substr(neighbour.state_key, 3) as offered_state_key
+        {{ bankseg.identity_offered_state_key('neighbour.state_key', 'directed_links.match_priority') }} as offered_state_key
     from directed_links
     inner join states as neighbour on directed_links.neighbour_key = neighbour.record_key
 )
