@@ -7,6 +7,7 @@ from bankseg.segmentation.tiers import (
     TierConfig,
     apply_hysteresis,
     assign_raw_tiers,
+    effective_tier_history,
     score_rfm,
     tier_rank_from_ladder,
 )
@@ -285,3 +286,25 @@ def test_the_config_gives_ladder_and_downgrade_months():
     config = TierConfig.from_config(SEED)
     assert config.tier_rank == RANK
     assert config.downgrade_after_months == 3
+
+
+def test_effective_tier_history_applies_hysteresis_over_the_sql_raw_tiers_and_keeps_the_scores():
+    raw = pd.DataFrame(
+        {
+            "customer_id": ["b", "a", "a", "a", "a"],
+            "month_end_date": pd.to_datetime(["2024-01-31", "2024-04-30", "2024-01-31", "2024-02-29", "2024-03-31"]),
+            "recency_score": [5, 1, 5, 2, 2],
+            "frequency_score": [5, 1, 5, 2, 2],
+            "monetary_score": [4, 1, 4, 2, 1],
+            "rfm_score": [14, 3, 14, 6, 5],
+            "raw_tier_code": ["churned", "mass", "high_value", "mass", "mass"],
+        }
+    )
+    out = effective_tier_history(raw, SEED)
+    assert out["customer_id"].tolist() == ["a"] * 4 + ["b"]
+    assert out["tier_code"].tolist() == ["high_value", "high_value", "high_value", "mass", "churned"]
+    assert out["raw_tier"].tolist() == ["high_value", "mass", "mass", "mass", "churned"]
+    assert out["rfm_score"].tolist() == [14, 6, 5, 3, 14]
+    assert out["months_below_tier"].tolist() == [0, 1, 2, 0, 0]
+    assert out["is_tier_change"].tolist() == [False, False, False, True, False]
+    assert str(out["month_end_date"].iloc[0]) == "2024-01-31"

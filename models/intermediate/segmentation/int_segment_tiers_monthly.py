@@ -1,19 +1,18 @@
-"""Value tiers per customer and month end, with hysteresis (python/bankseg/segmentation/tiers.py).
+"""Effective value tiers per customer and month end: hysteresis over the raw tiers of the SQL model
+int_segment_tier_scores_monthly (python/bankseg/segmentation/tiers.py: effective_tier_history).
 
-Thin: fetch the monthly features, the relationship start dates and the tier config seed; call tier_history.
+Thin: fetch the raw tiers and the tier config seed; call effective_tier_history.
 """
 
-from bankseg.segmentation.marts import tier_history
+from bankseg.segmentation.tiers import effective_tier_history
 
-FEATURE_COLUMNS = (
-    "customer_id, month_end_date, days_since_last_activity, transaction_count_3m, "
-    "cast(debit_amount_3m as double) as debit_amount_3m, cast(aum_amount as double) as aum_amount, lifecycle_status"
+RAW_COLUMNS = (
+    "customer_id, month_end_date, recency_score, frequency_score, monetary_score, rfm_score, raw_tier_code"
 )
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    features = dbt.ref("fct_customer_features_monthly").project(FEATURE_COLUMNS).df()
-    customers = dbt.ref("dim_customers").project("customer_id, relationship_start_date").df()
+    raw = dbt.ref("int_segment_tier_scores_monthly").project(RAW_COLUMNS).df()
     config = dbt.ref("ref_segment_tier_config").project("parameter, value").df()
-    return tier_history(features, customers, config)
+    return effective_tier_history(raw, config)

@@ -334,3 +334,33 @@ def apply_hysteresis(
             "is_tier_change": np.asarray(change_out, dtype=bool),
         }
     )
+
+
+def effective_tier_history(raw: pd.DataFrame, config: ConfigLike | TierConfig) -> pd.DataFrame:
+    """Effective tiers (hysteresis) over the raw tiers of ``int_segment_tier_scores_monthly``.
+
+    ``raw`` has one row per customer and month end with ``raw_tier_code`` and the RFM scores (the raw tier rules
+    run in SQL, where dbt unit tests pin them); only the ladder and ``downgrade_after_months`` of the config are
+    used here. Output sorted by customer and month, one row per input row.
+    """
+    cfg = TierConfig.from_config(config)
+    frame = raw.assign(month_end_date=pd.to_datetime(raw["month_end_date"]))
+    effective = apply_hysteresis(
+        frame.rename(columns={"raw_tier_code": "raw_tier"}), cfg.tier_rank, cfg.downgrade_after_months
+    )
+    scores = ["recency_score", "frequency_score", "monetary_score", "rfm_score"]
+    out = frame[["customer_id", "month_end_date", *scores]].merge(
+        effective, on=["customer_id", "month_end_date"], how="inner", validate="one_to_one"
+    )
+    if len(out) != len(raw):
+        raise ValueError(f"hysteresis returned {len(out)} rows for {len(raw)} raw tier rows")
+    out = out.rename(columns={"effective_tier": "tier_code", "months_below": "months_below_tier"})
+    out["month_end_date"] = out["month_end_date"].dt.date
+    for column in (*scores, "months_below_tier"):
+        out[column] = out[column].astype("int64")
+    out["raw_tier"] = out["raw_tier"].astype(str)
+    out["tier_code"] = out["tier_code"].astype(str)
+    out = out.sort_values(["customer_id", "month_end_date"], kind="mergesort").reset_index(drop=True)
+    return out[
+        ["customer_id", "month_end_date", *scores, "raw_tier", "tier_code", "months_below_tier", "is_tier_change"]
+    ]
