@@ -19,6 +19,7 @@ DEMO_CUSTOMERS ?= 5000
 DEMO_SEED ?= 42
 DEMO_RAW := $(CURDIR)/data/raw
 DEMO_DB := $(CURDIR)/warehouse/bankseg.duckdb
+DEMO_SERVING := $(CURDIR)/warehouse/serving
 
 TEST_CUSTOMERS ?= 1500
 TEST_SEED ?= 20261129
@@ -26,7 +27,7 @@ TEST_RAW := $(CURDIR)/data/test/raw
 TEST_DB := $(CURDIR)/warehouse/test.duckdb
 TEST_TARGET := $(CURDIR)/target/test
 
-.PHONY: help install build demo-data dbt-build docs summary test lint pytest test-warehouse clean
+.PHONY: help install build demo-data dbt-build docs publish summary test lint pytest test-warehouse clean
 
 help:
 	@echo "make build   set up, generate the demo bank ($(DEMO_CUSTOMERS) customers), dbt build, dbt docs generate"
@@ -54,14 +55,20 @@ demo-data: $(DEMO_RAW)/.generated-$(DEMO_CUSTOMERS)-$(DEMO_SEED)
 
 dbt-build: demo-data
 	BANKSEG_RAW_DIR=$(DEMO_RAW) BANKSEG_DUCKDB_PATH=$(DEMO_DB) $(BIN)/dbt build
+	@# docs generate overwrites run_results.json: keep the build's for publish
+	cp $(CURDIR)/target/run_results.json $(CURDIR)/target/build_run_results.json
 
 docs: dbt-build
 	BANKSEG_RAW_DIR=$(DEMO_RAW) BANKSEG_DUCKDB_PATH=$(DEMO_DB) $(BIN)/dbt docs generate
 
+# BI tools read warehouse/serving/current/serving.duckdb: switched atomically after a successful build only
+publish: docs
+	$(BIN)/bankseg publish --warehouse $(DEMO_DB) --out $(DEMO_SERVING) --run-results $(CURDIR)/target/build_run_results.json
+
 summary:
 	@$(BIN)/bankseg summary --warehouse $(DEMO_DB) --docs $(CURDIR)/target/index.html
 
-build: docs summary
+build: docs publish summary
 
 # ---- the test suite -------------------------------------------------------------------------------
 lint: $(BIN)/.installed
@@ -89,4 +96,4 @@ pytest: $(BIN)/.installed
 test: $(BIN)/.installed lint test-warehouse pytest
 
 clean:
-	rm -rf target logs data/raw data/test warehouse/*.duckdb warehouse/*.wal warehouse/tmp
+	rm -rf target logs data/raw data/test warehouse/*.duckdb warehouse/*.wal warehouse/tmp warehouse/serving

@@ -197,6 +197,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="DuckDB warehouse file (default: $BANKSEG_DUCKDB_PATH or warehouse/bankseg.duckdb)",
     )
     ev_seg.set_defaults(func=cmd_evaluate_segments)
+
+    # commands whose modules register themselves (each module owns its arguments)
+    from bankseg.publish import add_cli as add_publish_cli
+
+    add_publish_cli(sub)
     return parser
 
 
