@@ -200,8 +200,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     # commands whose modules register themselves (each module owns its arguments)
     from bankseg.publish import add_cli as add_publish_cli
+    from bankseg.report import add_cli as add_report_cli
 
     add_publish_cli(sub)
+    add_report_cli(sub)
     return parser
 
 
