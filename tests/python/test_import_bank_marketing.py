@@ -132,7 +132,7 @@ def test_balance_becomes_a_current_account_with_one_balance(full_import):
     assert (first["account_id"], first["party_id"], first["product_code"], first["currency"]) == (
         "A-BANK-MINI-000001",
         "P-BANK-MINI-000001",
-        "CUR01",
+        "CUR03",
         "EUR",
     )
     assert len(accounts) == 4 and {a["status_code"] for a in accounts} == {"A"}

@@ -165,7 +165,7 @@ LAST_YEAR, LAST_MONTH = 2010, 11
 FALLBACK_CONTACT_YEAR = 2009
 
 CURRENCY = "EUR"
-DEPOSIT_PRODUCT = "CUR01"  # current account holding the average yearly balance
+DEPOSIT_PRODUCT = "CUR03"  # current account (overdrafts allowed) holding the average yearly balance
 TERM_DEPOSIT_PRODUCT = "TD12"  # the campaigns' term deposit; its term is not in the data
 CAMPAIGN_CHANNEL = "CC"  # call centre: the campaigns were phone calls
 MIN_AGE, MAX_AGE = 16, 110

@@ -7,12 +7,14 @@ raw as (
 -- orphan check only: the deposit accounts that were accepted into stg_core_banking__deposit_accounts
 accepted_accounts as (
     select
-        account_id,
-        open_date,
-        close_date,
-        currency
-    from {{ ref('base_core_banking__deposit_accounts') }}
-    where not _is_exact_duplicate and _quarantine_reason is null
+        deposit_accounts.account_id,
+        deposit_accounts.open_date,
+        deposit_accounts.close_date,
+        deposit_accounts.currency,
+        coalesce(products.allows_overdraft, false) as allows_overdraft
+    from {{ ref('base_core_banking__deposit_accounts') }} as deposit_accounts
+    left join {{ ref('ref_products') }} as products on deposit_accounts.product_code = products.product_code
+    where not deposit_accounts._is_exact_duplicate and deposit_accounts._quarantine_reason is null
 ),
 
 typed as (
@@ -36,7 +38,8 @@ joined as (
         accepted_accounts.account_id as accepted_account_id,
         accepted_accounts.open_date as account_open_date,
         accepted_accounts.close_date as account_close_date,
-        accepted_accounts.currency as account_currency
+        accepted_accounts.currency as account_currency,
+        accepted_accounts.allows_overdraft as account_allows_overdraft
     from typed
     left join accepted_accounts
         on typed.account_id = accepted_accounts.account_id
@@ -65,7 +68,7 @@ final as (
             ['duplicate key', '_is_duplicate_key and account_id is not null and balance_date is not null'],
             ['orphan account_id', 'account_id is not null and accepted_account_id is null'],
             ['missing balance', 'balance_amount is null'],
-            ['negative balance', 'balance_amount < 0'],
+            ['negative balance', 'balance_amount < 0 and not coalesce(account_allows_overdraft, false)'],
             ['balance date before account opened', 'balance_date < account_open_date'],
             ['balance date after account closed', 'balance_date > account_close_date'],
             ['unparseable extracted_at', bankseg.is_unparseable('extracted_at_raw', 'extracted_at')],
