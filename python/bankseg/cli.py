@@ -138,6 +138,21 @@ def _default_warehouse() -> str:
     return os.environ.get("BANKSEG_DUCKDB_PATH", "warehouse/bankseg.duckdb")
 
 
+def cmd_evaluate_campaigns(args: argparse.Namespace) -> int:
+    from bankseg.evaluate import to_json
+    from bankseg.evaluate_campaigns import evaluate_campaigns
+
+    warehouse = Path(args.warehouse)
+    if not warehouse.exists():
+        raise CliError(f"--warehouse {warehouse}: no such file; build the warehouse first (make build)")
+    try:
+        result = evaluate_campaigns(warehouse, Path(args.data))
+    except FileNotFoundError as exc:
+        raise CliError(f"--data {args.data}: {exc}") from None
+    print(to_json(result))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bankseg",
@@ -197,11 +212,25 @@ def build_parser() -> argparse.ArgumentParser:
         help="DuckDB warehouse file (default: $BANKSEG_DUCKDB_PATH or warehouse/bankseg.duckdb)",
     )
     ev_seg.set_defaults(func=cmd_evaluate_segments)
+    ev_camp = ev_sub.add_parser(
+        "campaigns", help="campaign uplift intervals vs the planted uplift, churn vs the planted churn"
+    )
+    ev_camp.add_argument("--data", required=True, help="the generated bank's folder (holds ground_truth/)")
+    ev_camp.add_argument(
+        "--warehouse",
+        default=_default_warehouse(),
+        help="DuckDB warehouse file (default: $BANKSEG_DUCKDB_PATH or warehouse/bankseg.duckdb)",
+    )
+    ev_camp.set_defaults(func=cmd_evaluate_campaigns)
 
     # commands whose modules register themselves (each module owns its arguments)
+    from bankseg.importers.bank_marketing import add_cli as add_bank_marketing_cli
     from bankseg.publish import add_cli as add_publish_cli
     from bankseg.report import add_cli as add_report_cli
 
+    imp = sub.add_parser("import", help="convert a public or bank-specific data set into landing files")
+    imp_sub = imp.add_subparsers(dest="source", metavar="SOURCE", required=True)
+    add_bank_marketing_cli(imp_sub)
     add_publish_cli(sub)
     add_report_cli(sub)
     return parser
