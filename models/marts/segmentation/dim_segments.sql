@@ -1,6 +1,7 @@
 {#-
     Every segment a customer can be in: the value tiers of ref_segment_tiers and the clusters (personas) of the
-    current clustering model, with English and Chinese names and the current number of customers.
+    current clustering model, with English and Chinese names, the definition or persona profile, the playbook
+    actions that apply (ref_segment_playbook) and the current number of customers.
 -#}
 with
 
@@ -16,6 +17,51 @@ personas as (
 segments as (
     select * from {{ ref('fct_customer_segments') }}
     where is_as_of_month
+),
+
+playbook as (
+    select * from {{ ref('ref_segment_playbook') }}
+),
+
+-- a tier's actions: all its playbook rows (rows reserved for a persona phrase say so)
+tier_actions as (
+    select
+        tier_code,
+        {{ dbt.listagg(
+            "action_name_en || ' (' || channel || ', priority ' || cast(priority as varchar) || ', ' || owning_team"
+            ~ " || coalesce(', ' || persona_phrase || ' personas only', '') || ')'",
+            "'; '",
+            'order by priority, playbook_id'
+        ) }} as playbook_actions_en,
+        {{ dbt.listagg('action_name_zh', "'；'", 'order by priority, playbook_id') }} as playbook_actions_zh,
+        count(*) as playbook_action_count
+    from playbook
+    group by tier_code
+),
+
+-- a cluster's actions: the playbook rows reserved for a phrase of its persona name, with the tier they serve
+cluster_actions as (
+    select
+        personas.model_version,
+        personas.cluster_id,
+        {{ dbt.listagg(
+            "playbook.action_name_en || ' (' || playbook.tier_code || ' tier, ' || playbook.channel"
+            ~ " || ', priority ' || cast(playbook.priority as varchar) || ', ' || playbook.owning_team || ')'",
+            "'; '",
+            'order by playbook.tier_code, playbook.priority, playbook.playbook_id'
+        ) }} as playbook_actions_en,
+        {{ dbt.listagg(
+            'playbook.action_name_zh',
+            "'；'",
+            'order by playbook.tier_code, playbook.priority, playbook.playbook_id'
+        ) }} as playbook_actions_zh,
+        count(*) as playbook_action_count
+    from personas
+    inner join playbook
+        on
+            playbook.persona_phrase is not null
+            and {{ persona_has_phrase('personas.persona_name', 'playbook.persona_phrase') }}
+    group by personas.model_version, personas.cluster_id
 ),
 
 tier_counts as (
@@ -36,9 +82,13 @@ tier_segments as (
         tier_labels.definition as segment_description,
         tier_labels.display_order,
         cast(null as varchar) as model_version,
-        coalesce(tier_counts.customer_count, 0) as current_customer_count
+        coalesce(tier_counts.customer_count, 0) as current_customer_count,
+        tier_actions.playbook_actions_en,
+        tier_actions.playbook_actions_zh,
+        coalesce(tier_actions.playbook_action_count, 0) as playbook_action_count
     from tier_labels
     left join tier_counts on tier_labels.tier_code = tier_counts.tier_code
+    left join tier_actions on tier_labels.tier_code = tier_actions.tier_code
 ),
 
 cluster_segments as (
@@ -51,8 +101,15 @@ cluster_segments as (
         personas.top_features as segment_description,
         100 + personas.cluster_id as display_order,
         personas.model_version,
-        personas.customer_count as current_customer_count
+        personas.customer_count as current_customer_count,
+        cluster_actions.playbook_actions_en,
+        cluster_actions.playbook_actions_zh,
+        coalesce(cluster_actions.playbook_action_count, 0) as playbook_action_count
     from personas
+    left join cluster_actions
+        on
+            personas.model_version = cluster_actions.model_version
+            and personas.cluster_id = cluster_actions.cluster_id
 ),
 
 final as (
@@ -70,5 +127,8 @@ select
     cast(segment_description as varchar) as segment_description,
     cast(display_order as integer) as display_order,
     cast(model_version as varchar) as model_version,
-    cast(current_customer_count as integer) as current_customer_count
+    cast(current_customer_count as integer) as current_customer_count,
+    cast(playbook_actions_en as varchar) as playbook_actions_en,
+    cast(playbook_actions_zh as varchar) as playbook_actions_zh,
+    cast(playbook_action_count as integer) as playbook_action_count
 from final

@@ -49,8 +49,7 @@ candidates as (
             segments.tier_code = playbook.tier_code
             and (
                 playbook.persona_phrase is null
-                or ', ' || replace(lower(segments.persona_name), ' customers', '') || ','
-                like '%, ' || lower(playbook.persona_phrase) || ',%'
+                or {{ persona_has_phrase('segments.persona_name', 'playbook.persona_phrase') }}
             )
 ),
 
