@@ -27,11 +27,12 @@ TEST_RAW := $(CURDIR)/data/test/raw
 TEST_DB := $(CURDIR)/warehouse/test.duckdb
 TEST_TARGET := $(CURDIR)/target/test
 
-.PHONY: help install build demo-data dbt-build docs publish summary test lint pytest test-warehouse clean
+.PHONY: help install build demo-data dbt-build docs publish summary test lint pytest test-warehouse test-real-data clean
 
 help:
 	@echo "make build   set up, generate the demo bank ($(DEMO_CUSTOMERS) customers), dbt build, dbt docs generate"
 	@echo "make test    set up and run the whole suite: ruff, sqlfluff, dbt build on a small bank, pytest"
+	@echo "make test-real-data  import Berka and UCI Bank Marketing from ../shared/data, dbt build each, check figures"
 	@echo "make clean   remove generated data, warehouses and dbt artefacts (keeps the virtualenv)"
 
 $(BIN)/.installed: requirements.lock pyproject.toml
@@ -95,5 +96,28 @@ pytest: $(BIN)/.installed
 
 test: $(BIN)/.installed lint test-warehouse pytest
 
+# ---- the public data sets (CI runs this after make test) ------------------------------------------------------
+# SHARED_DATA holds berka/ and bank_marketing/ (../shared/data next to the project, else /work/shared/data)
+SHARED_DATA ?= $(firstword $(wildcard $(abspath $(CURDIR)/../shared/data) /work/shared/data))
+REAL_DIR := $(CURDIR)/data/real
+BERKA_RAW := $(REAL_DIR)/berka
+BERKA_DB := $(CURDIR)/warehouse/berka.duckdb
+BM_RAW := $(REAL_DIR)/bank_marketing
+BM_DB := $(CURDIR)/warehouse/bank_marketing.duckdb
+
+test-real-data: $(BIN)/.installed
+	@test -n "$(SHARED_DATA)" -a -d "$(SHARED_DATA)/berka" -a -d "$(SHARED_DATA)/bank_marketing" || \
+		{ echo "error: no berka/ and bank_marketing/ under SHARED_DATA='$(SHARED_DATA)'; set SHARED_DATA=DIR"; exit 1; }
+	$(BIN)/bankseg import berka $(SHARED_DATA)/berka --out $(BERKA_RAW)
+	rm -f $(BERKA_DB)
+	BANKSEG_RAW_DIR=$(BERKA_RAW) BANKSEG_DUCKDB_PATH=$(BERKA_DB) $(BIN)/dbt build --vars "$$(cat datasets/berka.yml)" \
+		--target-path $(CURDIR)/target/berka
+	$(BIN)/bankseg import bank-marketing $(SHARED_DATA)/bank_marketing/bank-full.csv --out $(BM_RAW)
+	rm -f $(BM_DB)
+	BANKSEG_RAW_DIR=$(BM_RAW) BANKSEG_DUCKDB_PATH=$(BM_DB) $(BIN)/dbt build --vars "$$(cat datasets/bank_marketing.yml)" \
+		--target-path $(CURDIR)/target/bank_marketing
+	BANKSEG_SHARED_DATA=$(SHARED_DATA) BANKSEG_REAL_BERKA_RAW=$(BERKA_RAW) BANKSEG_REAL_BERKA_DB=$(BERKA_DB) \
+		BANKSEG_REAL_BM_RAW=$(BM_RAW) BANKSEG_REAL_BM_DB=$(BM_DB) $(BIN)/pytest -m real_data
+
 clean:
-	rm -rf target logs data/raw data/test warehouse/*.duckdb warehouse/*.wal warehouse/tmp warehouse/serving
+	rm -rf target logs data/raw data/test data/real warehouse/*.duckdb warehouse/*.wal warehouse/tmp warehouse/serving

@@ -14,3 +14,17 @@
         'substr(' ~ neighbour_state_key ~ ', 3)'
     ) }}
 {%- endmacro %}
+
+
+{#-
+    True when one record of the pair is a core banking party and the other comes from a system that keys people
+    by the core banking party id (var identity_shared_key_systems), so equal system keys are the same person.
+-#}
+{% macro is_shared_person_key(left_record, right_record, systems) -%}
+    {%- set quoted = [] -%}
+    {%- for system in systems %}{% do quoted.append("'" ~ system ~ "'") %}{% endfor -%}
+    (
+        ({{ left_record }}.source_system = 'core_banking' and {{ right_record }}.source_system in ({{ quoted | join(', ') }}))
+        or ({{ right_record }}.source_system = 'core_banking' and {{ left_record }}.source_system in ({{ quoted | join(', ') }}))
+    )
+{%- endmacro %}

@@ -225,11 +225,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     # commands whose modules register themselves (each module owns its arguments)
     from bankseg.importers.bank_marketing import add_cli as add_bank_marketing_cli
+    from bankseg.importers.berka import add_cli as add_berka_cli
     from bankseg.publish import add_cli as add_publish_cli
     from bankseg.report import add_cli as add_report_cli
 
     imp = sub.add_parser("import", help="convert a public or bank-specific data set into landing files")
     imp_sub = imp.add_subparsers(dest="source", metavar="SOURCE", required=True)
+    add_berka_cli(imp_sub)
     add_bank_marketing_cli(imp_sub)
     add_publish_cli(sub)
     add_report_cli(sub)

@@ -31,7 +31,8 @@ deposit_balances as (
         products.customer_id,
         balances.balance_date as month_end_date,
         products.product_type,
-        balances.balance_amount * fx_rates.rate_to_reporting as balance_amount
+        -- an overdrawn account (a product that allows overdrafts) holds nothing: the overdraft is not netted off
+        greatest(balances.balance_amount, 0) * fx_rates.rate_to_reporting as balance_amount
     from balances
     inner join products
         on products.product_family = 'deposit' and balances.account_id = products.product_key

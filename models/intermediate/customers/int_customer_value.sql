@@ -1,5 +1,5 @@
 {#-
-    Value and holdings as of the as-of date, one row per customer holding or having held a product:
+    Value and holdings as of the as-of date, one row per customer holding or having held a product by then:
     assets under management and deposit structure at the latest month end, average month-end AUM over the
     last 3 and 12 month ends (a month end without balances counts as zero), products open on the as-of
     date by type, loan exposure and credit-card limit, balance and utilisation.
@@ -147,8 +147,12 @@ cards as (
     group by products.customer_id
 ),
 
+-- customers who held a product on or before the as-of date (a product opened later does not leak in)
 customers as (
-    select distinct customer_id from products
+    select distinct products.customer_id
+    from products
+    cross join as_of_dates
+    where products.open_date <= as_of_dates.as_of_date
 ),
 
 final as (

@@ -5,7 +5,10 @@
     with link_blocked_reason for review (int_identity_conflicts). A phone or e-mail alone links two records
     only when it belongs to one person (one birth date among the records carrying it, and no undated record
     with a legal name the dated ones do not have), so a household phone never merges two people.
+    Systems listed in var identity_shared_key_systems store the core banking party id as their person key
+    (a customer information file number shared across systems): such a record links to the party of that id.
 -#}
+{%- set shared_key_systems = var('identity_shared_key_systems') or [] %}
 with
 
 records as (
@@ -64,6 +67,8 @@ rules as (
 usable as (
     select
         records.record_key,
+        records.source_system,
+        records.system_key,
         records.national_id_hash,
         case when blocked_phone.identifier_hash is null then records.phone_hash end as phone_hash,
         case when blocked_email.identifier_hash is null then records.email_hash end as email_hash,
@@ -108,6 +113,18 @@ candidate_pairs as (
             left_record.match_name_hash = right_record.match_name_hash
             and left_record.birth_date = right_record.birth_date
             and left_record.record_key < right_record.record_key
+    {%- if shared_key_systems %}
+    union
+    select
+        left_record.record_key as left_record_key,
+        right_record.record_key as right_record_key
+    from usable as left_record
+    inner join usable as right_record
+        on
+            left_record.system_key = right_record.system_key
+            and left_record.record_key < right_record.record_key
+            and {{ bankseg.is_shared_person_key('left_record', 'right_record', shared_key_systems) }}
+    {%- endif %}
 ),
 
 compared as (
@@ -123,7 +140,16 @@ compared as (
         coalesce(left_record.is_single_person_email, false) as is_single_person_email,
         coalesce(left_record.national_id_hash <> right_record.national_id_hash, false) as national_id_conflict,
         coalesce(left_record.birth_date <> right_record.birth_date, false) as birth_date_conflict,
-        coalesce(left_record.email_hash <> right_record.email_hash, false) as email_conflict
+        coalesce(left_record.email_hash <> right_record.email_hash, false) as email_conflict,
+        {% if shared_key_systems -%}
+            coalesce(
+                left_record.system_key = right_record.system_key
+                and {{ bankseg.is_shared_person_key('left_record', 'right_record', shared_key_systems) }},
+                false
+            )
+        {%- else -%}
+            false
+        {%- endif %} as same_shared_person_key
     from candidate_pairs
     inner join usable as left_record on candidate_pairs.left_record_key = left_record.record_key
     inner join usable as right_record on candidate_pairs.right_record_key = right_record.record_key
@@ -147,6 +173,7 @@ ruled as (
             when same_name and same_birth_date then 'name_and_birth_date'
             when same_email and is_single_person_email then 'email_only'
             when same_phone and is_single_person_phone and not email_conflict then 'phone_only'
+            when same_shared_person_key then 'shared_person_key'
         end as match_rule
     from compared
 ),
