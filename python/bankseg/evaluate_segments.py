@@ -9,18 +9,28 @@ Figures (as-of month of ``marts.fct_customer_segments``):
 - ``cluster_archetype_ari``: adjusted Rand index of the clusters against the planted archetypes;
 - tier agreement: planted churn against the ``churned`` tier (precision, recall, agreement) and planted value
   (the ``affluent_investor`` archetype) against the ``high_value`` tier;
-- ``stability_ari``: mean adjusted Rand index across k-means seeds of the current model (from the registry).
+- ``stability_ari``: mean adjusted Rand index across k-means seeds of the current model (from the registry);
+- ``best_single_feature_ari``: how far one clustering feature alone gets - for each feature of the current model
+  (as-of month), the best of three 1-D partitions into as many groups as there are archetypes: equal-count
+  quantile bins, 1-D k-means (heavy-tailed features on the signed log scale the model uses) and a decision tree
+  with that many leaves trained on the archetypes themselves (an upper bound for any split of that feature);
+  ``single_feature_ari`` lists each feature's figure. Well below ``cluster_archetype_ari`` means the archetypes
+  overlap on every single feature and only the combination separates them.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_rand_score
+from sklearn.tree import DecisionTreeClassifier
 
 from .evaluate import _normalise_key
+from .segmentation.features import signed_log1p
 
 HIGH_VALUE_ARCHETYPES = ("affluent_investor",)
 
@@ -63,6 +73,50 @@ def segment_scores(frame: pd.DataFrame, high_value_archetypes: tuple[str, ...] =
     }
 
 
+def single_feature_ari(values: pd.Series, truth: pd.Series, *, log_scale: bool = False, seed: int = 0) -> float:
+    """Best adjusted Rand index of a 1-D partition of ``values`` into ``truth``'s number of groups.
+
+    The best of equal-count quantile bins, 1-D k-means (on ``signed_log1p`` when ``log_scale``) and a decision
+    tree with that many leaves fitted to ``truth`` (missing values at the median; fixed seeds).
+    """
+    k = int(truth.nunique())
+    x = pd.to_numeric(values, errors="coerce").astype("float64")
+    if log_scale:
+        x = pd.Series(signed_log1p(x.to_numpy()), index=x.index)
+    x = x.fillna(x.median() if x.notna().any() else 0.0)
+    if k < 2 or x.nunique() < 2:
+        return 0.0
+    column = x.to_numpy()[:, None]
+    bins = pd.qcut(x.rank(method="first"), k, labels=False)
+    groups = min(k, int(x.nunique()))
+    kmeans = KMeans(n_clusters=groups, n_init=3, random_state=seed).fit_predict(column)
+    tree = DecisionTreeClassifier(max_leaf_nodes=k, random_state=seed).fit(column, truth).apply(column)
+    return float(max(adjusted_rand_score(truth, p) for p in (bins, kmeans, tree)))
+
+
+def _as_of_features(con: duckdb.DuckDBPyConnection, registry: pd.DataFrame) -> tuple[pd.DataFrame, set] | None:
+    """The current model's continuous input columns at the as-of month (monthly fact, else dim_customers)."""
+    if not len(registry):
+        return None
+    spec = json.loads(registry.iloc[0]["entry_json"])["transform"]["spec"]
+    columns = [*spec.get("heavy_tailed", []), *spec.get("numeric", []), *spec.get("bounded", [])]
+    monthly = set(con.execute("select * from marts.fct_customer_features_monthly limit 0").df().columns)
+    customer = set(con.execute("select * from marts.dim_customers limit 0").df().columns)
+    from_monthly = [c for c in columns if c in monthly]
+    from_customer = [c for c in columns if c not in monthly and c in customer]
+    frame = con.execute(
+        f"select {', '.join(['customer_id', *from_monthly])} from marts.fct_customer_features_monthly"
+        " where is_as_of_month"
+    ).df()
+    if from_customer:
+        frame = frame.merge(
+            con.execute(f"select customer_id, {', '.join(from_customer)} from marts.dim_customers").df(),
+            on="customer_id",
+            how="left",
+        )
+    return frame, set(spec.get("heavy_tailed", []))
+
+
 def evaluate_segments(warehouse: Path | str, data: Path | str) -> dict:
     """Clusters and tiers of the warehouse's as-of month against the planted archetypes, value and churn."""
     truth_dir = Path(data) / "ground_truth"
@@ -79,13 +133,24 @@ def evaluate_segments(warehouse: Path | str, data: Path | str) -> dict:
             "select customer_id, tier_code, cluster_id from marts.fct_customer_segments where is_as_of_month"
         ).df()
         registry = con.execute(
-            "select model_version, k, stability_ari, silhouette_score from marts.dim_segment_models where is_current"
+            "select model_version, k, stability_ari, silhouette_score, entry_json"
+            " from marts.dim_segment_models where is_current"
         ).df()
+        features = _as_of_features(con, registry)
     finally:
         con.close()
     frame = segments.merge(customer_persons(keys, identity), on="customer_id").merge(persons, on="person_id")
     result = segment_scores(frame)
     result["unmatched_customers"] = int(len(segments) - len(frame))
+    if features is not None:
+        scored = frame[["customer_id", "archetype"]].merge(features[0], on="customer_id", how="left")
+        per_feature = {
+            column: round(single_feature_ari(scored[column], scored["archetype"], log_scale=column in features[1]), 4)
+            for column in features[0].columns
+            if column != "customer_id"
+        }
+        result["single_feature_ari"] = per_feature
+        result["best_single_feature_ari"] = max(per_feature.values()) if per_feature else None
     if len(registry):
         current = registry.iloc[0]
         result.update(

@@ -56,3 +56,29 @@ def test_tier_agreement_counts_precision_and_recall():
     }
     assert scores["value_vs_high_value_tier"]["precision"] == 0.5
     assert scores["value_vs_high_value_tier"]["recall"] == 0.5
+
+
+def test_a_feature_that_orders_the_archetypes_scores_one_and_noise_about_zero():
+    import numpy as np
+
+    from bankseg.evaluate_segments import single_feature_ari
+
+    truth = pd.Series(["a"] * 50 + ["b"] * 50 + ["c"] * 50)
+    ordered = pd.Series(np.r_[np.linspace(0, 1, 50), np.linspace(5, 6, 50), np.linspace(10, 11, 50)])
+    assert single_feature_ari(ordered, truth) == pytest.approx(1.0)
+    noise = pd.Series(np.random.default_rng(0).normal(size=150))
+    assert single_feature_ari(noise, truth) < 0.1
+    # amounts on the log scale: three decades apart are three groups
+    amounts = pd.Series(np.r_[np.full(50, 10.0), np.full(50, 1e4), np.full(50, 1e7)])
+    assert single_feature_ari(amounts, truth, log_scale=True) == pytest.approx(1.0)
+    # a missing value sits at the median; a constant feature scores zero
+    assert single_feature_ari(pd.Series([np.nan] * 150), truth) == 0.0
+
+
+def test_a_feature_that_splits_one_archetype_off_scores_below_one():
+    from bankseg.evaluate_segments import single_feature_ari
+
+    truth = pd.Series(["a"] * 40 + ["b"] * 40 + ["c"] * 40)
+    # a is low, b and c share the same high values
+    values = pd.Series([1.0] * 40 + [9.0, 10.0] * 40)
+    assert 0.3 < single_feature_ari(values, truth) < 0.7

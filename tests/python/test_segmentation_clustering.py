@@ -46,23 +46,40 @@ SCORES = pd.DataFrame(
         "k": [2, 3, 4, 5],
         "silhouette": [0.50, 0.61, 0.60, 0.70],
         "davies_bouldin": [0.70, 0.60, 0.55, 0.40],
+        "calinski_harabasz": [900.0, 1100.0, 1300.0, 1500.0],
         "stability": [1.00, 0.95, 0.92, 0.60],
     }
 )
 
 
-def test_the_k_rule_keeps_stable_k_then_near_best_silhouette_then_lowest_davies_bouldin():
+def test_the_k_rule_keeps_stable_k_then_near_best_silhouette_then_highest_calinski_harabasz():
     scores, k, fallback = select_k(SCORES, min_stability=0.9, silhouette_tolerance=0.02)
-    assert k == 4  # k=5 is unstable; 3 and 4 are within 0.02 of the best stable silhouette; 4 has the lower DB
+    assert k == 4  # k=5 is unstable; 3 and 4 are within 0.02 of the best stable silhouette; 4 has the higher CH
     assert not fallback
     assert scores["is_stable"].tolist() == [True, True, True, False]
     assert scores["is_candidate"].tolist() == [False, True, True, False]
     assert select_k(SCORES, min_stability=0.9, silhouette_tolerance=0.0)[1] == 3
 
 
-def test_the_k_rule_takes_the_smallest_k_on_a_davies_bouldin_tie():
-    tied = SCORES.assign(davies_bouldin=[0.70, 0.55, 0.55, 0.40])
+def test_the_k_rule_takes_the_smallest_k_on_a_calinski_harabasz_tie():
+    tied = SCORES.assign(calinski_harabasz=[900.0, 1300.0, 1300.0, 1500.0])
     assert select_k(tied, min_stability=0.9, silhouette_tolerance=0.02)[1] == 3
+
+
+def test_the_k_rule_ignores_davies_bouldin_and_a_flat_silhouette_does_not_pull_k_down():
+    # silhouette within 0.02 everywhere and DB favouring the fewest clusters: CH's peak decides
+    flat = pd.DataFrame(
+        {
+            "k": [3, 4, 5, 6, 7],
+            "silhouette": [0.425, 0.440, 0.400, 0.422, 0.432],
+            "davies_bouldin": [0.85, 0.93, 0.93, 0.98, 0.98],
+            "calinski_harabasz": [2322.0, 2752.0, 2842.0, 2845.0, 2998.0],
+            "stability": [1.0, 1.0, 0.99, 1.0, 1.0],
+        }
+    )
+    scores, k, _ = select_k(flat, min_stability=0.9, silhouette_tolerance=0.02)
+    assert k == 7
+    assert scores["is_candidate"].tolist() == [True, True, False, True, True]
 
 
 def test_the_k_rule_falls_back_to_every_k_when_none_is_stable():
@@ -157,3 +174,25 @@ def test_stable_ids_of_a_refit_on_shuffled_data_label_every_point_as_before(blob
     previous = dict(zip(first_ids, first.cluster_centers_, strict=True))
     second_ids = match_cluster_ids(previous, second.cluster_centers_)
     assert np.array_equal(relabel(second.labels_, second_ids), relabel(first.labels_, first_ids)[order])
+
+
+def test_nearest_centroid_without_gaps_is_the_plain_nearest_centroid():
+    from bankseg.segmentation.clustering import nearest_centroid
+
+    centroids = np.array([[0.0, 0.0], [4.0, 0.0], [0.0, 4.0]])
+    points = np.array([[0.5, 0.2], [3.0, 1.0], [1.0, 3.5], [2.0, 0.0]])
+    # [2, 0] is as far from the first centroid as from the second: the lower index wins
+    assert nearest_centroid(points, centroids).tolist() == [0, 1, 2, 0]
+
+
+def test_nearest_centroid_compares_a_row_with_gaps_on_the_features_it_has():
+    from bankseg.segmentation.clustering import nearest_centroid
+
+    centroids = np.array([[0.0, 0.0, 0.0], [5.0, 5.0, 0.0]])
+    # imputing the median (0) would put this row at the first centroid; its one known feature says the second
+    row = np.array([[np.nan, 4.5, np.nan]])
+    assert nearest_centroid(row, centroids).tolist() == [1]
+    # a row with nothing known is compared at the medians
+    assert nearest_centroid(np.array([[np.nan, np.nan, np.nan]]), centroids).tolist() == [0]
+    with pytest.raises(ValueError, match="features"):
+        nearest_centroid(np.zeros((1, 2)), centroids)

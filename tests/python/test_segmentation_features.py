@@ -127,3 +127,18 @@ def test_the_spec_may_be_given_as_a_dict():
 def test_a_missing_column_is_named():
     with pytest.raises(KeyError, match="age_years"):
         build_feature_matrix(planted().drop(columns="age_years"), SPEC)
+
+
+def test_without_imputation_a_missing_value_stays_missing_and_complete_rows_finds_the_full_rows():
+    from bankseg.segmentation.features import complete_rows
+
+    spec = FeatureSpec(heavy_tailed=("aum",), bounded=("share",), categorical=("segment",))
+    frame = pd.DataFrame(
+        {"aum": [0.0, 99.0, np.nan, 9.0], "share": [0.1, np.nan, 0.5, 0.2], "segment": ["a", "b", None, None]}
+    )
+    transform = FeatureTransform.fit(frame, spec)
+    raw = transform.apply(frame, impute=False)
+    assert np.isnan(raw[2, 0]) and np.isnan(raw[1, 1])
+    assert np.array_equal(np.nan_to_num(raw, nan=0.0), transform.apply(frame))
+    # a missing category is a valid (all-zeros) encoding, not a gap
+    assert complete_rows(frame, spec).tolist() == [True, False, False, True]

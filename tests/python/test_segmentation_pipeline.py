@@ -117,3 +117,50 @@ def test_a_fixed_k_skips_the_search(june):
     frame, _ = june
     fixed = fit_segmentation(frame, SPEC, as_of_date="2024-06-30", fixed_k=2, **FIT)
     assert fixed.entry["k"] == 2 and fixed.entry["k_selection"]["rule"] == "fixed k"
+
+
+def test_rows_with_gaps_are_left_out_of_the_fit_and_join_the_group_their_known_features_point_to():
+    frame = customers(seed=3)
+    # a customer of group 2 (old, rich, not digital) known only from a card record: no AUM, no channel share
+    gappy = pd.DataFrame(
+        {
+            "customer_id": ["gap-old", "gap-young"],
+            "planted_group": [2, 0],
+            "aum_amount": [np.nan, np.nan],
+            "age_years": [66.0, 24.0],
+            "digital_channel_share_3m": [np.nan, np.nan],
+            "kyc_risk_level": ["C1", "C5"],
+        }
+    )
+    result = fit_segmentation(pd.concat([frame, gappy], ignore_index=True), SPEC, as_of_date="2024-06-30", **FIT)
+    assert result.entry["params"]["fit_customer_count"] == len(frame)
+    ids = ids_by_group(result, pd.concat([frame, gappy], ignore_index=True))
+    assert set(ids) == {0, 1, 2}
+    # the training medians and scales ignore the gappy rows
+    plain = fit_segmentation(frame, SPEC, as_of_date="2024-06-30", **FIT)
+    assert result.entry["scaling"] == plain.entry["scaling"]
+
+
+def test_without_fit_complete_rows_the_gaps_are_imputed_and_fitted():
+    frame = customers(seed=3)
+    frame.loc[:4, "aum_amount"] = np.nan
+    result = fit_segmentation(frame, SPEC, as_of_date="2024-06-30", fit_complete_rows=False, **FIT)
+    assert result.entry["params"]["fit_customer_count"] == len(frame)
+    assert result.entry["params"]["fit_complete_rows"] is False
+
+
+def test_a_feature_the_data_set_lacks_is_left_out_and_recorded_not_fatal():
+    """A data set without income (Berka) or without a digital channel (every share 0) still clusters."""
+    frame = customers(seed=3).assign(annual_income_amount=np.nan, digital_channel_share_3m=0.0)
+    spec = FeatureSpec(
+        heavy_tailed=("aum_amount", "annual_income_amount"),
+        numeric=("age_years",),
+        bounded=("digital_channel_share_3m",),
+        ordinal={"kyc_risk_level": ("C1", "C2", "C3", "C4", "C5")},
+    )
+    result = fit_segmentation(frame, spec, as_of_date="2024-06-30", **FIT)
+    dropped = result.entry["params"]["dropped_features"]
+    assert set(dropped) == {"annual_income_amount", "digital_channel_share_3m"}
+    assert dropped["annual_income_amount"] == "no values"
+    assert "annual_income_amount" not in result.entry["feature_columns"]
+    assert len(set(ids_by_group(result, frame).values())) == 3

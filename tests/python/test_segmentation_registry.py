@@ -94,7 +94,7 @@ def test_the_entry_records_what_an_auditor_needs(fitted):
     assert [c["cluster_id"] for c in entry["centroids"]] == [1, 2, 3]
     assert sorted(centroids_of(entry)) == sorted(ids)
     assert entry["next_cluster_id"] == 4
-    assert set(entry["quality"]) == {"silhouette", "davies_bouldin", "stability"}
+    assert set(entry["quality"]) == {"silhouette", "davies_bouldin", "calinski_harabasz", "stability"}
     assert [s["k"] for s in entry["k_selection"]["scores"]] == [2, 3, 4]
     assert sum(s["customer_count"] for s in entry["cluster_sizes"]) == len(labels)
     assert entry["drift_reference"]["kyc_risk_level"]["kind"] == "categorical"

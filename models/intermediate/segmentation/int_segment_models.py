@@ -32,10 +32,12 @@ def model(dbt, session):
         for c in [*spec["heavy_tailed"], *spec["numeric"], *spec["bounded"], *spec["ordinal"], *spec["categorical"]]
         if c not in attributes
     ]
+    # aum_amount: the value figure of the personas, read even when it is not a clustering feature
+    extra = [] if "aum_amount" in columns else ["aum_amount"]
     monthly = (
         dbt.ref("fct_customer_features_monthly")
         .filter("is_as_of_month")
-        .project(", ".join(["customer_id", "month_end_date", *columns]))
+        .project(", ".join(["customer_id", "month_end_date", *columns, *extra]))
         .df()
     )
     customers = dbt.ref("dim_customers").project(", ".join(["customer_id", *attributes])).df()

@@ -6,9 +6,7 @@ Thin: fetch the raw tiers and the tier config seed; call effective_tier_history.
 
 from bankseg.segmentation.tiers import effective_tier_history
 
-RAW_COLUMNS = (
-    "customer_id, month_end_date, recency_score, frequency_score, monetary_score, rfm_score, raw_tier_code"
-)
+RAW_COLUMNS = "customer_id, month_end_date, recency_score, frequency_score, monetary_score, rfm_score, raw_tier_code"
 
 
 def model(dbt, session):

@@ -3,6 +3,11 @@
     frequency and monetary value, month-end balances and deposit structure, channel mix, product holding and
     lifecycle flags as of each month end. The input of segmentation and segment migration.
 
+    The `_24m` columns describe the customer's habits over the 24 months ending with the observed month (the
+    behavioural clusters read them): a customer who churned or went quiet recently still shows who they were,
+    and rates are per month with account transactions, so a short or faded relationship is not mistaken for a
+    low-activity one.
+
     Windows are calendar months: "3 months" is the observed month and the two before it (the monthly
     counterpart of the 90-day window in dim_customers). The last row of each customer is observed on the
     as-of date; balances are those of the latest month end on or before the observation date. A customer
@@ -102,6 +107,41 @@ windowed_activity as (
     group by customer_months.customer_id, customer_months.month_end_date
 ),
 
+behaviour_24m as (
+    select
+        customer_months.customer_id,
+        customer_months.month_end_date,
+        sum(activity.transaction_count) as transaction_count_24m,
+        sum(case when activity.transaction_count > 0 then 1 else 0 end) as active_month_count_24m,
+        sum(activity.digital_transaction_count) as digital_transaction_count_24m,
+        sum(activity.branch_transaction_count) as branch_transaction_count_24m,
+        sum(activity.credit_amount) as credit_amount_24m,
+        sum(activity.salary_credit_amount) as salary_credit_amount_24m
+    from customer_months
+    inner join activity
+        on
+            customer_months.customer_id = activity.customer_id
+            and customer_months.month_start_date >= activity.month_start_date
+            and activity.month_start_date
+            > cast({{ dbt.dateadd('month', -24, 'customer_months.month_start_date') }} as date)
+    group by customer_months.customer_id, customer_months.month_end_date
+),
+
+peak_balances_24m as (
+    select
+        customer_months.customer_id,
+        customer_months.month_end_date,
+        max(balances.aum_amount) as max_aum_24m_amount
+    from customer_months
+    inner join balances
+        on
+            customer_months.customer_id = balances.customer_id
+            and customer_months.month_end_date >= balances.month_end_date
+            and balances.month_end_date
+            >= cast({{ dbt.dateadd('month', -23, 'customer_months.month_start_date') }} as date)
+    group by customer_months.customer_id, customer_months.month_end_date
+),
+
 last_activity as (
     select
         customer_months.customer_id,
@@ -133,6 +173,13 @@ assembled as (
         coalesce(windowed_activity.card_transaction_count_3m, 0) as card_transaction_count_3m,
         coalesce(windowed_activity.card_spend_amount_3m, 0) as card_spend_amount_3m,
         coalesce(windowed_activity.digital_session_count_3m, 0) as digital_session_count_3m,
+        coalesce(behaviour_24m.transaction_count_24m, 0) as transaction_count_24m,
+        coalesce(behaviour_24m.active_month_count_24m, 0) as active_month_count_24m,
+        coalesce(behaviour_24m.digital_transaction_count_24m, 0) as digital_transaction_count_24m,
+        coalesce(behaviour_24m.branch_transaction_count_24m, 0) as branch_transaction_count_24m,
+        coalesce(behaviour_24m.credit_amount_24m, 0) as credit_amount_24m,
+        coalesce(behaviour_24m.salary_credit_amount_24m, 0) as salary_credit_amount_24m,
+        peak_balances_24m.max_aum_24m_amount,
         coalesce(balances.aum_amount, 0) as aum_amount,
         coalesce(balances.deposit_balance_amount, 0) as deposit_balance_amount,
         coalesce(balances.investment_value_amount, 0) as investment_value_amount,
@@ -162,6 +209,14 @@ assembled as (
         on
             customer_months.customer_id = last_activity.customer_id
             and customer_months.month_end_date = last_activity.month_end_date
+    left join behaviour_24m
+        on
+            customer_months.customer_id = behaviour_24m.customer_id
+            and customer_months.month_end_date = behaviour_24m.month_end_date
+    left join peak_balances_24m
+        on
+            customer_months.customer_id = peak_balances_24m.customer_id
+            and customer_months.month_end_date = peak_balances_24m.month_end_date
 ),
 
 final as (
@@ -183,6 +238,20 @@ final as (
         cast(case
             when transaction_count_3m > 0 then digital_transaction_count_3m * 1.0 / transaction_count_3m
         end as decimal(9, 4)) as digital_channel_share_3m,
+        cast(active_month_count_24m as integer) as active_month_count_24m,
+        cast(case
+            when active_month_count_24m > 0 then transaction_count_24m * 1.0 / active_month_count_24m
+        end as decimal(12, 4)) as monthly_transaction_count_24m,
+        cast(case
+            when transaction_count_24m > 0 then digital_transaction_count_24m * 1.0 / transaction_count_24m
+        end as decimal(9, 4)) as digital_channel_share_24m,
+        cast(case
+            when transaction_count_24m > 0 then branch_transaction_count_24m * 1.0 / transaction_count_24m
+        end as decimal(9, 4)) as branch_channel_share_24m,
+        cast(case
+            when credit_amount_24m > 0 then least(greatest(salary_credit_amount_24m, 0) / credit_amount_24m, 1)
+        end as decimal(9, 4)) as salary_credit_share_24m,
+        {{ bankseg.to_money('max_aum_24m_amount') }} as max_aum_24m_amount,
         aum_amount,
         deposit_balance_amount,
         investment_value_amount,

@@ -6,8 +6,9 @@ gets three scores:
 
 - *stability*: the mean adjusted Rand index (ARI) over all pairs of seed runs (1 = every seed finds the same
   partition);
-- *silhouette* (higher is better) and *Davies-Bouldin* (lower is better) of the reference run, the seed run
-  with the lowest inertia (the first such seed on a tie).
+- *silhouette* (higher is better), *Calinski-Harabasz* (between- over within-cluster variance, each divided by
+  its degrees of freedom; higher is better) and *Davies-Bouldin* (lower is better, recorded) of the reference
+  run, the seed run with the lowest inertia (the first such seed on a tie).
 
 The rule, applied in this order:
 
@@ -15,9 +16,19 @@ The rule, applied in this order:
    ``stability_fallback=True``);
 2. of those, keep the k whose silhouette is within ``silhouette_tolerance`` of the best silhouette among them
    (differences that small are noise);
-3. choose the one with the lowest Davies-Bouldin index; on a tie, the smallest k.
+3. choose the one with the highest Calinski-Harabasz index; on a tie, the smallest k.
+
+Why Calinski-Harabasz last: on customer data the silhouette is flat over a wide range of k (within a few
+hundredths from 3 to 9) and Davies-Bouldin favours the fewest, broadest clusters; both kept choosing 3 or 4
+clusters where the planted bank has 6 archetypes (adjusted Rand index 0.45). Calinski-Harabasz peaks where adding
+a cluster stops paying for itself (the "elbow" of the inertia), which on the generated banks is the archetype
+count or one more (measured: 0.78-0.81 against 0.45).
 
 With ``fixed_k`` the scores of that k alone are computed and recorded, and it is chosen.
+
+**Assignment** (:func:`nearest_centroid`): every customer takes the nearest centroid, compared on the features
+it has (a customer without account transactions has no channel or salary share; imputing the population median
+would move it to the middle of the space).
 
 **Stable ids** (:func:`match_cluster_ids`). New centroids are matched to the previous model's centroids by the
 Hungarian algorithm (``scipy.optimize.linear_sum_assignment``) on Euclidean distances in the scaled space; a
@@ -38,7 +49,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import linear_sum_assignment
 from sklearn.cluster import KMeans
-from sklearn.metrics import adjusted_rand_score, davies_bouldin_score, silhouette_score
+from sklearn.metrics import adjusted_rand_score, calinski_harabasz_score, davies_bouldin_score, silhouette_score
 from threadpoolctl import threadpool_limits
 
 FIRST_CLUSTER_ID = 1
@@ -56,9 +67,10 @@ class KSelection:
     params: dict[str, Any] = field(default_factory=dict)
 
     def scores_of(self, k: int) -> dict[str, float]:
-        """Silhouette, Davies-Bouldin, stability and inertia of one k."""
+        """Silhouette, Davies-Bouldin, Calinski-Harabasz, stability and inertia of one k."""
         row = self.scores.loc[self.scores["k"] == k].iloc[0]
-        return {name: float(row[name]) for name in ("silhouette", "davies_bouldin", "stability", "inertia")}
+        names = ("silhouette", "davies_bouldin", "calinski_harabasz", "stability", "inertia")
+        return {name: float(row[name]) for name in names if name in row.index}
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable form: chosen k, rule, parameters and one record per k."""
@@ -150,6 +162,7 @@ def choose_k(
                 "k": k,
                 "silhouette": float(silhouette_score(sample, labels)),
                 "davies_bouldin": float(davies_bouldin_score(sample, labels)),
+                "calinski_harabasz": float(calinski_harabasz_score(sample, labels)),
                 "stability": float(np.mean(ari)),
                 "inertia": float(runs[reference].inertia_),
             }
@@ -160,7 +173,7 @@ def choose_k(
         if fixed_k is not None
         else (
             f"stability >= {min_stability}{' (none stable: all k kept)' if fallback else ''}; "
-            f"silhouette within {silhouette_tolerance} of the best; lowest Davies-Bouldin; smallest k on a tie"
+            f"silhouette within {silhouette_tolerance} of the best; highest Calinski-Harabasz; smallest k on a tie"
         )
     )
     params = {
@@ -180,7 +193,7 @@ def choose_k(
 def select_k(
     scores: pd.DataFrame, min_stability: float = 0.9, silhouette_tolerance: float = 0.02
 ) -> tuple[pd.DataFrame, int, bool]:
-    """Apply the k rule (module doc) to a table of ``k``, ``silhouette``, ``davies_bouldin``, ``stability``.
+    """Apply the k rule (module doc) to a table of ``k``, ``silhouette``, ``calinski_harabasz``, ``stability``.
 
     Returns the table with ``is_stable`` and ``is_candidate`` added, the chosen k and whether no k was stable.
     """
@@ -191,7 +204,8 @@ def select_k(
     best = pool["silhouette"].max()
     near = pool[pool["silhouette"] >= best - silhouette_tolerance]
     scores["is_candidate"] = scores["k"].isin(near["k"])
-    chosen = int(near.sort_values(["davies_bouldin", "k"], kind="mergesort").iloc[0]["k"])
+    ranked = near.assign(_order=-near["calinski_harabasz"]).sort_values(["_order", "k"], kind="mergesort")
+    chosen = int(ranked.iloc[0]["k"])
     return scores, chosen, fallback
 
 
@@ -236,6 +250,32 @@ def match_cluster_ids(
             ids[row] = start
             start += 1
     return [int(i) for i in ids]
+
+
+def nearest_centroid(matrix: np.ndarray, centroids: np.ndarray) -> np.ndarray:
+    """Row index of the nearest centroid for every row of ``matrix``, comparing each row on its observed features.
+
+    A NaN in ``matrix`` is a missing feature: the squared Euclidean distance is summed over the observed
+    features and scaled by ``features / observed`` (so rows with and without gaps are on one scale); a row with
+    no observed feature is compared at the training medians (all zeros). Without NaN this is the ordinary
+    nearest centroid. On an exact tie the lower index wins.
+    """
+    matrix = np.atleast_2d(np.asarray(matrix, dtype="float64"))
+    centroids = np.atleast_2d(np.asarray(centroids, dtype="float64"))
+    if matrix.shape[1] != centroids.shape[1]:
+        raise ValueError(f"matrix has {matrix.shape[1]} features, centroids {centroids.shape[1]}")
+    if len(matrix) == 0:
+        return np.array([], dtype="int64")
+    observed = ~np.isnan(matrix)
+    empty = ~observed.any(axis=1)
+    filled = np.where(observed, matrix, 0.0)
+    filled[empty] = 0.0
+    observed[empty] = True
+    squared = np.zeros((len(matrix), len(centroids)))
+    for j, centre in enumerate(centroids):
+        squared[:, j] = (((filled - centre) ** 2) * observed).sum(axis=1)
+    squared *= matrix.shape[1] / observed.sum(axis=1)[:, None]
+    return np.argmin(squared, axis=1).astype("int64")
 
 
 def relabel(labels: np.ndarray, ids: Sequence[int]) -> np.ndarray:

@@ -16,7 +16,9 @@ A :class:`FeatureSpec` says what each input column is:
 Robust scaling is ``(x - median) / IQR`` with training medians and interquartile ranges. When the IQR is 0 (a
 share that is mostly zero) the standard deviation is used instead, and 1 when that is 0 too (a constant); the
 method used is recorded. A missing value is imputed with the training median, i.e. 0 after scaling; an unknown
-or missing category is all zeros. Every fitted number is kept in :class:`FeatureTransform`, which turns into a
+or missing category is all zeros (:meth:`FeatureTransform.apply` with ``impute=False`` keeps missing values as
+NaN instead, for assigning a customer on the features it has). Every fitted number is kept in
+:class:`FeatureTransform`, which turns into a
 JSON-serialisable dict and back, so a recorded model transforms a later month exactly as it did in training.
 """
 
@@ -182,12 +184,16 @@ class FeatureTransform:
                 categories[column] = sorted(seen)
         return cls(spec=spec, centers=centers, scales=scales, scale_methods=methods, categories=categories)
 
-    def apply(self, frame: pd.DataFrame) -> np.ndarray:
-        """Transform ``frame`` into the scaled feature matrix (rows in frame order, columns ``feature_names``)."""
+    def apply(self, frame: pd.DataFrame, *, impute: bool = True) -> np.ndarray:
+        """Transform ``frame`` into the scaled feature matrix (rows in frame order, columns ``feature_names``).
+
+        With ``impute=False`` a missing continuous value stays NaN (for :func:`~.clustering.nearest_centroid`,
+        which then compares a row on the features it has) instead of becoming the training median.
+        """
         blocks = []
         for column in self.spec.continuous_columns:
             scaled = (_continuous_values(frame, self.spec, column) - self.centers[column]) / self.scales[column]
-            blocks.append(np.nan_to_num(scaled, nan=0.0)[:, None])
+            blocks.append((np.nan_to_num(scaled, nan=0.0) if impute else scaled)[:, None])
         for column in self.spec.categorical:
             values = _column(frame, column).astype("string")
             for level in self.categories[column]:
@@ -243,6 +249,49 @@ class FeatureTransform:
             scale_methods=dict(data["scale_methods"]),
             categories={k: list(v) for k, v in data["categories"].items()},
         )
+
+
+def informative_spec(frame: pd.DataFrame, spec: FeatureSpec) -> tuple[FeatureSpec, dict[str, str]]:
+    """``spec`` without the continuous columns that carry no information in ``frame``, and why each was dropped.
+
+    A column with no value at all (a data set without income, say) or a single value for every row (no digital
+    channel, so every share is 0) cannot separate customers; fitting on it would fail or add nothing. It is left
+    out of this fit and recorded, so the registry shows what the model actually used.
+    """
+    dropped: dict[str, str] = {}
+    for column in spec.continuous_columns:
+        values = _continuous_values(frame, spec, column)
+        present = values[~np.isnan(values)]
+        if present.size == 0:
+            dropped[column] = "no values"
+        elif np.unique(present).size == 1:
+            dropped[column] = f"one value for every customer ({present[0]:g})"
+    if not dropped:
+        return spec, dropped
+    keep = set(spec.input_columns) - set(dropped)
+    if not any(c in keep for c in spec.continuous_columns) and not spec.categorical:
+        raise ValueError(f"no clustering feature carries information: {dropped}")
+    reduced = FeatureSpec(
+        heavy_tailed=[c for c in spec.heavy_tailed if c in keep],
+        numeric=[c for c in spec.numeric if c in keep],
+        bounded=[c for c in spec.bounded if c in keep],
+        ordinal={c: v for c, v in spec.ordinal.items() if c in keep},
+        categorical=spec.categorical,
+        categorical_weight=spec.categorical_weight,
+        categories=spec.categories,
+    )
+    return reduced, dropped
+
+
+def complete_rows(frame: pd.DataFrame, spec: FeatureSpec) -> np.ndarray:
+    """Boolean mask of the rows of ``frame`` with a value in every continuous column of ``spec``.
+
+    Categorical columns do not count: a missing category is a valid all-zeros encoding.
+    """
+    mask = np.ones(len(frame), dtype=bool)
+    for column in spec.continuous_columns:
+        mask &= ~np.isnan(_continuous_values(frame, spec, column))
+    return mask
 
 
 def build_feature_matrix(

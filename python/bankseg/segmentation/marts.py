@@ -1,6 +1,5 @@
 """Frame-in, frame-out steps behind the segmentation marts (the dbt Python models only fetch and call these).
 
-- :func:`tier_history`: raw tiers, RFM scores and effective tiers with hysteresis over the monthly history;
 - :func:`fit_registry`: fit the clusters of the as-of month and return the registry table (the new model plus
   the earlier models it keeps, the previous one used to keep cluster ids stable);
 - :func:`assign_history`: every customer-month assigned with the model recorded for that month;
@@ -25,7 +24,6 @@ from .drift import DriftPolicy, drift_report
 from .features import FeatureSpec
 from .pipeline import fit_segmentation
 from .registry import assign_with_model, entry_from_json, entry_to_json
-from .tiers import TierConfig, apply_hysteresis, assign_raw_tiers, score_rfm
 
 REGISTRY_COLUMNS = [
     "model_version",
@@ -46,33 +44,6 @@ REGISTRY_COLUMNS = [
     "personas_json",
     "entry_json",
 ]
-
-
-def tier_history(features: pd.DataFrame, customers: pd.DataFrame, config: ConfigLike | TierConfig) -> pd.DataFrame:
-    """Tiers of every customer-month: RFM scores, raw tier, effective tier after hysteresis.
-
-    ``features`` are rows of ``fct_customer_features_monthly`` (customer_id, month_end_date, recency, frequency,
-    monetary, AUM, lifecycle columns); ``customers`` gives ``relationship_start_date`` per customer_id, so
-    tenure is counted as of each month end. Output sorted by customer and month.
-    """
-    cfg = TierConfig.from_config(config)
-    frame = features.merge(customers[["customer_id", "relationship_start_date"]], on="customer_id", how="left")
-    frame["month_end_date"] = pd.to_datetime(frame["month_end_date"])
-    frame = frame.sort_values(["customer_id", "month_end_date"], kind="mergesort").reset_index(drop=True)
-    scores = score_rfm(frame, cfg)
-    frame["raw_tier"] = assign_raw_tiers(frame, cfg)
-    effective = apply_hysteresis(frame, cfg.tier_rank, cfg.downgrade_after_months)
-    out = pd.concat([frame[["customer_id", "month_end_date"]], scores], axis=1).merge(
-        effective, on=["customer_id", "month_end_date"], how="inner", validate="one_to_one"
-    )
-    out = out.rename(columns={"effective_tier": "tier_code", "months_below": "months_below_tier"})
-    out["month_end_date"] = out["month_end_date"].dt.date
-    for column in ("recency_score", "frequency_score", "monetary_score", "rfm_score", "months_below_tier"):
-        out[column] = out[column].astype("int64")
-    out["raw_tier"] = out["raw_tier"].astype(str)
-    out["tier_code"] = out["tier_code"].astype(str)
-    columns = ["customer_id", "month_end_date", "recency_score", "frequency_score", "monetary_score", "rfm_score"]
-    return out[[*columns, "raw_tier", "tier_code", "months_below_tier", "is_tier_change"]]
 
 
 def _entries(registry: pd.DataFrame | None) -> list[dict[str, Any]]:
@@ -193,7 +164,10 @@ def persona_table(registry: pd.DataFrame) -> pd.DataFrame:
                     "is_current_model": bool(record["is_current"]),
                 }
             )
-    return pd.DataFrame(rows).sort_values(["model_version", "cluster_id"], kind="mergesort").reset_index(drop=True)
+    out = pd.DataFrame(rows).sort_values(["model_version", "cluster_id"], kind="mergesort").reset_index(drop=True)
+    # text even when every Chinese name is null (a feature without a Chinese phrase), so the column keeps its type
+    out["persona_name_zh"] = out["persona_name_zh"].astype("string")
+    return out
 
 
 def drift_table(monthly: pd.DataFrame, registry: pd.DataFrame, policy: DriftPolicy | ConfigLike | None) -> pd.DataFrame:

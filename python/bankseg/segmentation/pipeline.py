@@ -1,7 +1,8 @@
 """The whole clustering fit in one call, for the thin dbt Python model.
 
-:func:`fit_segmentation` builds the feature matrix, chooses k (or takes a fixed k), fits k-means on every row,
-gives the clusters stable ids against the previous registry entry, describes the personas and builds the new
+:func:`fit_segmentation` builds the feature matrix, chooses k (or takes a fixed k), fits k-means on the rows with
+every feature present, assigns every row to its nearest centroid on the features it has, gives the clusters
+stable ids against the previous registry entry, describes the personas and builds the new
 registry entry (with the drift reference of the training data).
 
 Stable ids against the previous model: when both models have the same continuous features, the previous
@@ -24,9 +25,9 @@ import pandas as pd
 from scipy.optimize import linear_sum_assignment
 from sklearn.cluster import KMeans
 
-from .clustering import KSelection, choose_k, fit_clusters, match_cluster_ids, relabel
+from .clustering import KSelection, choose_k, fit_clusters, match_cluster_ids, nearest_centroid, relabel
 from .drift import drift_reference
-from .features import FeatureSpec, build_feature_matrix
+from .features import FeatureSpec, build_feature_matrix, complete_rows, informative_spec
 from .personas import describe_clusters
 from .registry import assign_with_model, centroids_of, make_registry_entry, transform_of
 
@@ -95,6 +96,7 @@ def fit_segmentation(
     persona_columns: Sequence[str] | None = None,
     drift_bins: int = 10,
     n_threads: int | None = None,
+    fit_complete_rows: bool = True,
 ) -> SegmentationResult:
     """Fit the behavioural clusters of one as-of date and build the registry entry.
 
@@ -103,9 +105,21 @@ def fit_segmentation(
     :func:`~.personas.describe_clusters`; heavy-tailed features compared on the log scale), the registry
     entry, the k selection and the fitted k-means model (its labels 0..k-1 are not the stable ids).
     ``n_threads`` caps the k-means threads (see :func:`~.clustering.thread_limit`).
+
+    With ``fit_complete_rows`` (the default) the scaling, k and centroids are fitted on the rows with every
+    continuous feature present (customers with account transactions in the window), unless that is fewer than
+    half the rows; every row is then assigned to its nearest centroid on the features it has
+    (:func:`~.clustering.nearest_centroid`), so a customer known only from a card or a CRM record joins the
+    cluster its known features point to instead of forming a cluster of gaps.
     """
-    matrix, transform = build_feature_matrix(frame, spec)
-    spec = transform.spec
+    if not isinstance(spec, FeatureSpec):
+        spec = FeatureSpec.from_dict(spec)
+    spec, dropped_features = informative_spec(frame, spec)
+    fit_mask = complete_rows(frame, spec) if fit_complete_rows else np.ones(len(frame), dtype=bool)
+    if fit_mask.sum() < max(2, len(frame) // 2):
+        fit_mask = np.ones(len(frame), dtype=bool)  # too many gaps: fit on every row, gaps at the median
+    fit_frame = frame.loc[fit_mask]
+    matrix, transform = build_feature_matrix(fit_frame, spec)
     selection = choose_k(
         matrix,
         k_range,
@@ -119,6 +133,7 @@ def fit_segmentation(
         n_threads=n_threads,
     )
     model = fit_clusters(matrix, selection.k, random_state, n_init, n_threads=n_threads)
+    row_labels = nearest_centroid(transform.apply(frame, impute=False), model.cluster_centers_)
     if previous_entry is None:
         ids = match_cluster_ids(None, model.cluster_centers_)
     else:
@@ -131,8 +146,8 @@ def fit_segmentation(
             ids = match_cluster_ids(dict(zip(prev_ids, moved, strict=True)), model.cluster_centers_, next_id=next_id)
         else:
             previous_labels = assign_with_model(previous_entry, frame)
-            ids = _ids_by_overlap(previous_labels, model.labels_, selection.k, next_id)
-    labels = relabel(model.labels_, ids)
+            ids = _ids_by_overlap(previous_labels, row_labels, selection.k, next_id)
+    labels = relabel(row_labels, ids)
     persona_frame = _persona_frame(frame, spec, persona_columns)
     personas = describe_clusters(
         persona_frame.assign(**{"__value__": frame[value_column].astype("float64").to_numpy()}),
@@ -153,6 +168,9 @@ def fit_segmentation(
         "silhouette_tolerance": silhouette_tolerance,
         "value_column": value_column,
         "drift_bins": drift_bins,
+        "fit_complete_rows": bool(fit_complete_rows),
+        "fit_customer_count": int(fit_mask.sum()),
+        "dropped_features": dropped_features,
     }
     centroids = {cluster_id: model.cluster_centers_[row] for row, cluster_id in enumerate(ids)}
     sizes = {int(i): int(n) for i, n in zip(*np.unique(labels, return_counts=True), strict=True)}

@@ -28,9 +28,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import pairwise_distances_argmin
 
-from .clustering import KSelection
+from .clustering import KSelection, nearest_centroid
 from .features import FeatureSpec, FeatureTransform
 
 SCHEMA_VERSION = 1
@@ -144,12 +143,13 @@ def centroids_of(entry: Mapping[str, Any]) -> dict[int, np.ndarray]:
 def assign_with_model(entry: Mapping[str, Any], frame: pd.DataFrame) -> np.ndarray:
     """Cluster id of every row of ``frame`` under a recorded model: recorded scaling, nearest recorded centroid.
 
-    Nearest is by Euclidean distance; on an exact tie the smaller cluster id wins.
+    Nearest is by Euclidean distance over the features a row has (:func:`~.clustering.nearest_centroid`); on an
+    exact tie the smaller cluster id wins.
     """
     centroids = centroids_of(entry)
     ids = np.array(sorted(centroids), dtype="int64")
     matrix = np.vstack([centroids[i] for i in ids])
-    features = transform_of(entry).apply(frame)
+    features = transform_of(entry).apply(frame, impute=False)
     if len(features) == 0:
         return np.array([], dtype="int64")
-    return ids[pairwise_distances_argmin(features, matrix)]
+    return ids[nearest_centroid(features, matrix)]

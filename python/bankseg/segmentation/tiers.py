@@ -1,38 +1,10 @@
-"""Value tiers (the management view) from recency, frequency, monetary value and assets, with hysteresis.
+"""Value tiers: the effective tier after hysteresis, over the raw tiers the SQL rules give.
 
-Every cut point and threshold comes from a config (a parameter seed passed in as a DataFrame or a dict, see
-:mod:`.config`); nothing business-specific is a literal here.
-
-**RFM scores** (:func:`score_rfm`), each 1 (worst) to ``levels`` (best):
-
-- ``rfm_method = fixed``: ascending cut points. Recency (days since last activity, lower is better) scores
-  ``1 + the number of recency cut points >= days``; frequency and monetary value score
-  ``1 + the number of cut points <= value``. With ``30|60|90|180`` days, 30 days scores 5, 31 scores 4 and
-  more than 180 scores 1.
-- ``rfm_method = quantile``: ``rfm_score_levels`` equal-count groups within each month end, from the rank
-  (ties share the lowest rank): ``score = 1 + floor(levels * (rank - 1) / n)``. Recency ranks the fewest days
-  best.
-
-A missing recency (no activity ever) scores 1, as do missing frequency and monetary values. ``rfm_score`` is
-the sum of the three.
-
-**Raw tier** (:func:`assign_raw_tiers`), the first rule that holds, for each customer-month:
-
-1. ``churned``: ``lifecycle_status`` in ``churned_lifecycle_statuses``;
-2. ``new``: tenure below ``new_max_tenure_months``: the ``tenure_months`` column, or else the calendar months
-   from ``relationship_start_date`` to the month end counted as ``dim_customers.tenure_months`` counts them
-   (``dbt.datediff`` month boundaries: 31 March to 30 June is 3). ``tenure_months`` must be as of each row's
-   month end: for the monthly history join ``relationship_start_date``, not ``dim_customers.tenure_months``
-   (which is as of the as-of date);
-3. ``at_risk``: worth keeping - current AUM or AUM ``at_risk_lookback_months`` earlier at least
-   ``at_risk_min_aum_amount`` - and showing a warning sign: lifecycle in ``at_risk_lifecycle_statuses``, AUM
-   down by at least ``at_risk_aum_decline_rate`` over the lookback, or 3-month transactions down by at least
-   ``at_risk_activity_decline_rate`` against the same column ``at_risk_lookback_months`` earlier (declines need
-   that earlier row in the frame: pass the monthly history, not only the current month);
-4. ``high_value``: AUM >= ``high_value_min_aum_amount`` or RFM score >= ``high_value_min_rfm_score``;
-5. ``potential``: AUM >= ``potential_min_aum_amount`` or RFM score >= ``potential_min_rfm_score``;
-6. ``mass``: lifecycle in ``mass_lifecycle_statuses`` (e.g. active customers of ordinary value);
-7. ``inactive``: everyone else.
+The RFM scores and the raw tier rules are SQL (``int_segment_tier_scores_monthly``, pinned by dbt unit tests;
+doc blocks ``segment_rfm_scores`` and ``segment_tiers``), reading every threshold from the
+``ref_segment_tier_config`` seed. What is sequential - a customer's tier this month depends on last month's -
+is here: :func:`apply_hysteresis` and :func:`effective_tier_history`, with the ladder and the downgrade delay
+from the same seed.
 
 **Hysteresis** (:func:`apply_hysteresis`), per customer over consecutive month ends, on the *ladder* of ranked
 tiers (``tier_ladder`` in the config, highest first, e.g. ``high_value|potential|mass|inactive``):
@@ -43,8 +15,8 @@ tiers (``tier_ladder`` in the config, highest first, e.g. ``high_value|potential
   the raw tier below the effective one, to the highest raw tier of those months (so a customer who sat in
   potential and mass for 3 months goes to potential, and on to mass if mass continues long enough);
   ``downgrade_after_months = 1`` downgrades at once;
-- tiers outside the ladder (``churned``, ``new``; ``at_risk`` too unless the caller ranks it) are states, not
-  value levels: they take effect in the month they are raw, and leaving them takes the raw tier at once;
+- tiers outside the ladder (``churned``, ``new``, ``at_risk``) are states, not value levels: they take effect
+  in the month they are raw, and leaving them takes the raw tier at once;
 - a customer's first month, or the month after a gap in the history, takes the raw tier.
 """
 
@@ -59,36 +31,6 @@ import pandas as pd
 
 from .config import ConfigLike, as_list, read_config, require
 
-TIERS = ("churned", "new", "at_risk", "high_value", "potential", "mass", "inactive")
-
-_COMMON_KEYS = (
-    "rfm_method",
-    "churned_lifecycle_statuses",
-    "new_max_tenure_months",
-    "at_risk_lifecycle_statuses",
-    "at_risk_lookback_months",
-    "at_risk_aum_decline_rate",
-    "at_risk_activity_decline_rate",
-    "at_risk_min_aum_amount",
-    "high_value_min_aum_amount",
-    "high_value_min_rfm_score",
-    "potential_min_aum_amount",
-    "potential_min_rfm_score",
-    "mass_lifecycle_statuses",
-)
-_FIXED_KEYS = ("recency_days_cut_points", "frequency_cut_points", "monetary_cut_points")
-
-#: Input columns (fct_customer_features_monthly names); a config may rename them with these keys.
-DEFAULT_COLUMNS = {
-    "customer_column": "customer_id",
-    "date_column": "month_end_date",
-    "recency_column": "days_since_last_activity",
-    "frequency_column": "transaction_count_3m",
-    "monetary_column": "debit_amount_3m",
-    "value_column": "aum_amount",
-    "lifecycle_column": "lifecycle_status",
-}
-
 
 @dataclass(frozen=True)
 class TierConfig:
@@ -98,34 +40,19 @@ class TierConfig:
 
     @classmethod
     def from_config(cls, config: ConfigLike | TierConfig) -> TierConfig:
-        """Read and check a config table or dict; raises ``KeyError`` naming missing keys."""
+        """Read and check a config table or dict; raises ``KeyError`` naming missing keys.
+
+        Only the hysteresis keys are read here; the SQL rules' parameters are checked by the singular test
+        assert_segment_tier_config_is_valid.
+        """
         if isinstance(config, TierConfig):
             return config
         params = read_config(config)
-        require(params, _COMMON_KEYS, "tier")
-        method = params["rfm_method"]
-        if method == "fixed":
-            require(params, _FIXED_KEYS, "tier (rfm_method fixed)")
-            for key in _FIXED_KEYS:
-                points = [float(p) for p in as_list(params[key])]
-                if points != sorted(points):
-                    raise ValueError(f"{key} must be ascending, got {points}")
-        elif method == "quantile":
-            require(params, ("rfm_score_levels",), "tier (rfm_method quantile)")
-        else:
-            raise ValueError(f"rfm_method must be 'fixed' or 'quantile', got {method!r}")
+        require(params, ("tier_ladder", "downgrade_after_months"), "tier")
         return cls(params=params)
 
     def __getitem__(self, key: str) -> Any:
         return self.params[key]
-
-    def column(self, role: str) -> str:
-        """Input column for a role (``recency_column``, ...), the config's or the default."""
-        return str(self.params.get(role, DEFAULT_COLUMNS[role]))
-
-    def statuses(self, key: str) -> list[str]:
-        """A list of lifecycle statuses from the config."""
-        return [str(s) for s in as_list(self.params[key])]
 
     @property
     def tier_rank(self) -> dict[str, int]:
@@ -146,125 +73,6 @@ def tier_rank_from_ladder(ladder: Sequence[str]) -> dict[str, int]:
     if len(set(ladder)) != len(ladder):
         raise ValueError(f"tier ladder names a tier twice: {ladder}")
     return {tier: len(ladder) - i for i, tier in enumerate(ladder)}
-
-
-def _floats(frame: pd.DataFrame, column: str) -> np.ndarray:
-    if column not in frame.columns:
-        raise KeyError(f"tier input column {column!r} is not in the frame")
-    return frame[column].astype("float64").to_numpy()
-
-
-def _fixed_scores(values: np.ndarray, cut_points: Sequence[float], lower_is_better: bool) -> np.ndarray:
-    points = np.asarray([float(p) for p in cut_points])
-    if lower_is_better:
-        scores = 1 + (len(points) - np.searchsorted(points, values, side="left"))
-    else:
-        scores = 1 + np.searchsorted(points, values, side="right")
-    return np.where(np.isnan(values), 1, scores).astype("int64")
-
-
-def _quantile_scores(values: pd.Series, groups: pd.Series, levels: int, lower_is_better: bool) -> np.ndarray:
-    keyed = -values if lower_is_better else values
-    ranks = keyed.groupby(groups).rank(method="min")
-    counts = keyed.groupby(groups).transform("count")
-    scores = 1 + np.floor(levels * (ranks - 1) / counts)
-    return scores.fillna(1).astype("int64").to_numpy()
-
-
-def score_rfm(frame: pd.DataFrame, config: ConfigLike | TierConfig) -> pd.DataFrame:
-    """Recency, frequency and monetary scores and their sum, one row per row of ``frame`` (same index)."""
-    cfg = TierConfig.from_config(config)
-    roles = {"recency": True, "frequency": False, "monetary": False}  # role -> lower is better
-    out = pd.DataFrame(index=frame.index)
-    for role, lower_is_better in roles.items():
-        values = _floats(frame, cfg.column(f"{role}_column"))
-        if cfg["rfm_method"] == "fixed":
-            key = "recency_days_cut_points" if role == "recency" else f"{role}_cut_points"
-            scores = _fixed_scores(values, as_list(cfg[key]), lower_is_better)
-        else:
-            groups = frame[cfg.column("date_column")].reset_index(drop=True)
-            scores = _quantile_scores(pd.Series(values), groups, int(cfg["rfm_score_levels"]), lower_is_better)
-        out[f"{role}_score"] = scores
-    out["rfm_score"] = out["recency_score"] + out["frequency_score"] + out["monetary_score"]
-    return out
-
-
-def _months_between(start: pd.Series, end: pd.Series) -> np.ndarray:
-    """Calendar month boundaries crossed, as ``dbt.datediff(..., 'month')`` counts ``dim_customers.tenure_months``."""
-    start = pd.to_datetime(start)
-    end = pd.to_datetime(end)
-    months = (end.dt.year - start.dt.year) * 12 + (end.dt.month - start.dt.month)
-    return months.astype("float64").to_numpy()
-
-
-def _tenure_months(frame: pd.DataFrame, cfg: TierConfig) -> np.ndarray:
-    if "tenure_months" in frame.columns:
-        return frame["tenure_months"].astype("float64").to_numpy()
-    if "relationship_start_date" in frame.columns:
-        return _months_between(frame["relationship_start_date"], frame[cfg.column("date_column")])
-    raise KeyError("tiers need tenure_months or relationship_start_date to find new customers")
-
-
-def _lagged(frame: pd.DataFrame, cfg: TierConfig, columns: Sequence[str], months: int) -> pd.DataFrame:
-    """Values of ``columns`` for the same customer ``months`` month ends earlier (NaN when absent)."""
-    customer, date = cfg.column("customer_column"), cfg.column("date_column")
-    period = pd.to_datetime(frame[date]).dt.to_period("M")
-    keys = pd.DataFrame({"customer": frame[customer].to_numpy(), "period": period.to_numpy()})
-    earlier = keys.assign(**{c: frame[c].astype("float64").to_numpy() for c in columns})
-    earlier["period"] = earlier["period"] + months
-    if earlier.duplicated(["customer", "period"]).any():
-        raise ValueError(f"the frame has more than one row per {customer} and month")
-    merged = keys.merge(earlier, on=["customer", "period"], how="left", validate="one_to_one")
-    return merged[list(columns)].set_axis(frame.index)
-
-
-def _declined(now: np.ndarray, before: np.ndarray, rate: float) -> np.ndarray:
-    with np.errstate(invalid="ignore"):
-        return (before > 0) & (now <= (1 - rate) * before)
-
-
-def assign_raw_tiers(frame: pd.DataFrame, config: ConfigLike | TierConfig) -> pd.Series:
-    """The raw value tier of each customer-month (rules in the module doc), as a Series named ``raw_tier``.
-
-    ``frame`` needs the columns of ``fct_customer_features_monthly`` named in :data:`DEFAULT_COLUMNS` plus
-    ``tenure_months`` or ``relationship_start_date``.
-    """
-    cfg = TierConfig.from_config(config)
-    scores = score_rfm(frame, cfg)["rfm_score"].to_numpy()
-    status = frame[cfg.column("lifecycle_column")].astype("string").fillna("").to_numpy(dtype=object)
-    aum = np.nan_to_num(_floats(frame, cfg.column("value_column")), nan=0.0)
-    frequency = np.nan_to_num(_floats(frame, cfg.column("frequency_column")), nan=0.0)
-    tenure = _tenure_months(frame, cfg)
-    lookback = int(cfg["at_risk_lookback_months"])
-    lagged = _lagged(frame, cfg, [cfg.column("value_column"), cfg.column("frequency_column")], lookback)
-    aum_before = lagged[cfg.column("value_column")].to_numpy()
-    frequency_before = lagged[cfg.column("frequency_column")].to_numpy()
-
-    def in_statuses(key: str) -> np.ndarray:
-        return np.isin(status, cfg.statuses(key))
-
-    worth_keeping = np.fmax(aum, aum_before) >= float(cfg["at_risk_min_aum_amount"])
-    warning = (
-        in_statuses("at_risk_lifecycle_statuses")
-        | _declined(aum, aum_before, float(cfg["at_risk_aum_decline_rate"]))
-        | _declined(frequency, frequency_before, float(cfg["at_risk_activity_decline_rate"]))
-    )
-    conditions = [
-        ("churned", in_statuses("churned_lifecycle_statuses")),
-        ("new", tenure < float(cfg["new_max_tenure_months"])),
-        ("at_risk", worth_keeping & warning),
-        (
-            "high_value",
-            (aum >= float(cfg["high_value_min_aum_amount"])) | (scores >= float(cfg["high_value_min_rfm_score"])),
-        ),
-        (
-            "potential",
-            (aum >= float(cfg["potential_min_aum_amount"])) | (scores >= float(cfg["potential_min_rfm_score"])),
-        ),
-        ("mass", in_statuses("mass_lifecycle_statuses")),
-    ]
-    tiers = np.select([c for _, c in conditions], [t for t, _ in conditions], default="inactive")
-    return pd.Series(tiers, index=frame.index, name="raw_tier", dtype="string")
 
 
 def apply_hysteresis(
