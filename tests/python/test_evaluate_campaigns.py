@@ -130,9 +130,11 @@ def test_campaign_intervals_cover_the_planted_uplift_on_the_test_bank(built_bank
         )
         assert row["ci_lower"] == pytest.approx(expected["ci_lower"], abs=1e-9), row["campaign_id"]
         assert row["ci_upper"] == pytest.approx(expected["ci_upper"], abs=1e-9), row["campaign_id"]
-        # staging quarantines a few dirty members; the groups are otherwise the generator's
-        assert row["contacted"] >= 0.85 * row["planted_n_treated"], row
-        assert row["control"] >= 0.85 * row["planted_n_control"], row
+        # staging quarantines a few dirty members (about 3% per dirt kind); the groups are otherwise the
+        # generator's. Control groups can be a handful of people, so allow one lost member on top of 15%.
+        assert row["contacted"] >= 0.85 * row["planted_n_treated"] - 1, row
+        assert row["control"] >= 0.85 * row["planted_n_control"] - 1, row
+        assert row["contacted"] <= row["planted_n_treated"] and row["control"] <= row["planted_n_control"], row
     churn = result["churn"]
     assert churn["precision"] >= 0.8, churn
     assert churn["recall"] >= 0.6, churn

@@ -147,6 +147,20 @@ def test_hold_back_options():
         hold_back(t, key_column="transaction_id", late_days=(0,))
 
 
+def _after_latest_extract(tables) -> str:
+    """One hour after the latest parseable ``extracted_at`` of ``tables``, as landing text."""
+    latest = None
+    for table in tables:
+        for text in table.column("extracted_at").to_pylist():
+            try:
+                stamp = dt.datetime.fromisoformat(text) if text else None
+            except ValueError:
+                stamp = None  # dirt: an unparseable extract time is quarantined in staging
+            if stamp is not None and (latest is None or stamp > latest):
+                latest = stamp
+    return (latest + dt.timedelta(hours=1)).strftime("%Y-%m-%d %H:%M:%S")
+
+
 # ---- the replay --------------------------------------------------------------------------------------------
 
 
@@ -265,7 +279,12 @@ def replay(tmp_path_factory) -> Replay:
     # the earlier landing state: every table as generated, less the held-back transactions
     tables = {feed.table: _read_landing(generated, feed) for feed in FEEDS}
     day = max(last_day(t) for t in tables.values())
-    held = {feed.table: hold_back(tables[feed.table], key_column=feed.key, day=day) for feed in FEEDS}
+    # the later delivery is newer than every extract already landed (late-arriving dirt rows of the earlier state
+    # can carry an extract time days after the last day), as extract times are in a real feed
+    stamp = max(daily_extract_time(day), _after_latest_extract(tables.values()))
+    held = {
+        feed.table: hold_back(tables[feed.table], key_column=feed.key, day=day, extracted_at=stamp) for feed in FEEDS
+    }
     raw_a, raw_b = tmp / "raw_a", tmp / "raw_b"
     shutil.copytree(generated, raw_a, ignore=shutil.ignore_patterns("ground_truth"))
     for feed in FEEDS:
