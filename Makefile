@@ -104,6 +104,8 @@ BERKA_RAW := $(REAL_DIR)/berka
 BERKA_DB := $(CURDIR)/warehouse/berka.duckdb
 BM_RAW := $(REAL_DIR)/bank_marketing
 BM_DB := $(CURDIR)/warehouse/bank_marketing.duckdb
+BMA_RAW := $(REAL_DIR)/bank_additional
+BMA_DB := $(CURDIR)/warehouse/bank_additional.duckdb
 
 test-real-data: $(BIN)/.installed
 	@test -n "$(SHARED_DATA)" -a -d "$(SHARED_DATA)/berka" -a -d "$(SHARED_DATA)/bank_marketing" || \
@@ -116,8 +118,13 @@ test-real-data: $(BIN)/.installed
 	rm -f $(BM_DB)
 	BANKSEG_RAW_DIR=$(BM_RAW) BANKSEG_DUCKDB_PATH=$(BM_DB) $(BIN)/dbt build --vars "$$(cat datasets/bank_marketing.yml)" \
 		--target-path $(CURDIR)/target/bank_marketing
+	$(BIN)/bankseg import bank-marketing $(SHARED_DATA)/bank_marketing/bank-additional.csv --out $(BMA_RAW)
+	rm -f $(BMA_DB)
+	BANKSEG_RAW_DIR=$(BMA_RAW) BANKSEG_DUCKDB_PATH=$(BMA_DB) $(BIN)/dbt build --vars "$$(cat datasets/bank_additional.yml)" \
+		--target-path $(CURDIR)/target/bank_additional
 	BANKSEG_SHARED_DATA=$(SHARED_DATA) BANKSEG_REAL_BERKA_RAW=$(BERKA_RAW) BANKSEG_REAL_BERKA_DB=$(BERKA_DB) \
-		BANKSEG_REAL_BM_RAW=$(BM_RAW) BANKSEG_REAL_BM_DB=$(BM_DB) $(BIN)/pytest -m real_data
+		BANKSEG_REAL_BM_RAW=$(BM_RAW) BANKSEG_REAL_BM_DB=$(BM_DB) BANKSEG_REAL_BMA_DB=$(BMA_DB) \
+		$(BIN)/pytest -m real_data
 
 clean:
 	rm -rf target logs data/raw data/test data/real warehouse/*.duckdb warehouse/*.wal warehouse/tmp warehouse/serving

@@ -6,8 +6,11 @@
   staging accepted or quarantined); the bad loans of the clients, classified by the tier they held on the as-of
   date (or as not yet customers), add up to 76 of 682 loans.
 
-Environment (set by the Makefile): BANKSEG_REAL_BM_RAW / BANKSEG_REAL_BM_DB, BANKSEG_REAL_BERKA_RAW /
-BANKSEG_REAL_BERKA_DB, BANKSEG_SHARED_DATA (the folder holding berka/ and bank_marketing/).
+- UCI bank-additional sample: builds end to end with nobody to cluster; conversion exactly the file's 451 / 4,119.
+
+Environment (set by the Makefile): BANKSEG_REAL_BM_RAW / BANKSEG_REAL_BM_DB, BANKSEG_REAL_BMA_DB,
+BANKSEG_REAL_BERKA_RAW / BANKSEG_REAL_BERKA_DB, BANKSEG_SHARED_DATA (the folder holding berka/ and
+bank_marketing/).
 """
 
 from __future__ import annotations
@@ -110,6 +113,28 @@ def test_bank_full_conversion_per_segment_equals_a_direct_count_from_the_csv():
         part = compared[compared["segment_type"] == segment_type]
         assert int(part["contacted_count"].sum()) == 45211
         assert int(part["contacted_converted_count"].sum()) == 5289
+
+
+def test_bank_additional_sample_builds_and_converts_as_the_csv_says():
+    """The 21-column layout: no balance, so nobody holds a product and nobody is clustered; the campaign's
+    conversion is still exactly the file's, every member in the `unknown` segment."""
+    db = _path("BANKSEG_REAL_BMA_DB")
+    path = _path("BANKSEG_SHARED_DATA") / "bank_marketing" / "bank-additional.csv"
+    with path.open(newline="") as handle:
+        outcomes = [row["y"] for row in csv.DictReader(handle, delimiter=";")]
+    rows = _query(
+        db,
+        "select segment_type, segment_code, contacted_count, contacted_converted_count "
+        "from marts.fct_campaign_performance order by segment_type",
+    )
+    expected = (len(outcomes), outcomes.count("yes"))
+    assert expected == (4119, 451)
+    assert [tuple(r) for r in rows.itertuples(index=False)] == [
+        ("all", "all", *expected),
+        ("cluster", "unknown", *expected),
+        ("tier", "unknown", *expected),
+    ]
+    assert _query(db, "select count(*) as n from marts.dim_segment_models")["n"].iloc[0] == 0
 
 
 # ---- Berka ---------------------------------------------------------------------------------------------------------

@@ -46,6 +46,23 @@ REGISTRY_COLUMNS = [
 ]
 
 
+def _empty(columns: Mapping[str, str]) -> pd.DataFrame:
+    """A frame with no rows and typed columns, so DuckDB creates the table with the right column types."""
+    return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in columns.items()})
+
+
+REGISTRY_DTYPES = {
+    **{c: "string" for c in REGISTRY_COLUMNS},
+    "as_of_date": "datetime64[ns]",
+    "is_current": "bool",
+    "k": "int64",
+    "silhouette_score": "float64",
+    "davies_bouldin_score": "float64",
+    "stability_ari": "float64",
+    "customer_count": "int64",
+}
+
+
 def _entries(registry: pd.DataFrame | None) -> list[dict[str, Any]]:
     if registry is None or len(registry) == 0:
         return []
@@ -90,6 +107,13 @@ def fit_registry(
     them fitted before ``as_of_date`` is the previous model whose cluster ids the new fit inherits.
     ``fit_params`` go to :func:`~.pipeline.fit_segmentation`.
     """
+    if len(frame) == 0:
+        # no customer to cluster (a data set whose people hold no product, e.g. the bank-additional campaign
+        # file): no fit; the earlier fits stay recorded, none of them current
+        if previous_registry is None or len(previous_registry) == 0:
+            return _empty(REGISTRY_DTYPES)
+        out = previous_registry[REGISTRY_COLUMNS].assign(is_current=False)
+        return out.sort_values(["as_of_date", "model_version"], kind="mergesort").reset_index(drop=True)
     as_of = pd.Timestamp(as_of_date).date()
     entries = _entries(previous_registry)
     earlier = [e for e in entries if pd.Timestamp(e["as_of_date"]).date() < as_of]
@@ -124,6 +148,9 @@ def model_for_months(registry: pd.DataFrame, month_end_dates: Sequence[Any]) -> 
 
 def assign_history(monthly: pd.DataFrame, registry: pd.DataFrame) -> pd.DataFrame:
     """Cluster id of every customer-month under the model recorded for that month (see :func:`model_for_months`)."""
+    if len(monthly) == 0:
+        columns = {"customer_id": "string", "month_end_date": "datetime64[ns]", "cluster_id": "int64"}
+        return _empty({**columns, "model_version": "string"})
     entries = {e["model_version"]: e for e in _entries(registry)}
     months = sorted(pd.unique(monthly["month_end_date"]))
     chosen = model_for_months(registry, months)
@@ -164,6 +191,21 @@ def persona_table(registry: pd.DataFrame) -> pd.DataFrame:
                     "is_current_model": bool(record["is_current"]),
                 }
             )
+    if not rows:
+        return _empty(
+            {
+                "model_version": "string",
+                "cluster_id": "int64",
+                "persona_name": "string",
+                "persona_name_zh": "string",
+                "customer_count": "int64",
+                "customer_share": "float64",
+                "median_aum_amount": "float64",
+                "top_features": "string",
+                "top_features_json": "string",
+                "is_current_model": "bool",
+            }
+        )
     out = pd.DataFrame(rows).sort_values(["model_version", "cluster_id"], kind="mergesort").reset_index(drop=True)
     # text even when every Chinese name is null (a feature without a Chinese phrase), so the column keeps its type
     out["persona_name_zh"] = out["persona_name_zh"].astype("string")
@@ -172,6 +214,21 @@ def persona_table(registry: pd.DataFrame) -> pd.DataFrame:
 
 def drift_table(monthly: pd.DataFrame, registry: pd.DataFrame, policy: DriftPolicy | ConfigLike | None) -> pd.DataFrame:
     """PSI of every feature for every month against the training data of the model used for that month."""
+    if len(monthly) == 0:
+        return _empty(
+            {
+                "model_version": "string",
+                "month_end_date": "datetime64[ns]",
+                "feature_name": "string",
+                "psi": "float64",
+                "drift_status": "string",
+                "is_feature_flagged": "bool",
+                "mean_psi": "float64",
+                "max_psi": "float64",
+                "is_refit_required": "bool",
+                "refit_reasons": "string",
+            }
+        )
     entries = {e["model_version"]: e for e in _entries(registry)}
     months = sorted(pd.unique(monthly["month_end_date"]))
     chosen = model_for_months(registry, months)
