@@ -445,8 +445,11 @@ READER = textwrap.dedent(
                     rec["listed"] = [t for (t,) in listed]
                     rel = {t: f"marts.{t}" for t in rec["listed"]}
                 else:
+                    # as docs/bi_access.md says: pin one version (resolve `current` once), because a file
+                    # reopened through `current` mid-query can belong to the next version
+                    pinned = (out / "current").resolve()
                     con = duckdb.connect()
-                    rel = {t: f"read_parquet('{out}/current/{t}.parquet')" for t in names}
+                    rel = {t: f"read_parquet('{pinned}/{t}.parquet')" for t in names}
                 rec["tables"] = {
                     t: list(con.execute(
                         f"select count(*), coalesce(sum(hash(x)), 0)::varchar from {r} as x").fetchone())
@@ -484,7 +487,9 @@ def test_reader_never_sees_errors_or_partial_tables_while_the_build_is_rewritten
             rebuild(build, generation, pause=0.25)  # the "dbt build": holds the write lock ~0.75 s
             expected_now = build_checksums(build)
             builds.append((started, time.time()))
-            version = publish(build, out, keep=2, grace_seconds=0)["version"]
+            # a version is deleted only once superseded for the grace period: long enough for a read started
+            # before the switch to finish (grace 0 would delete files under a running read)
+            version = publish(build, out, keep=2, grace_seconds=3)["version"]
             expected[version] = expected_now
     finally:
         stop.touch()
@@ -508,4 +513,6 @@ def test_reader_never_sees_errors_or_partial_tables_while_the_build_is_rewritten
     for r in parquet:
         for name, value in r["tables"].items():
             assert value in [v[name] for v in expected.values()], (name, value)
+    # with the readers gone, retention without grace leaves the newest two
+    publish(build, out, keep=2, grace_seconds=0)
     assert len(version_dirs(out)) == 2
