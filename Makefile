@@ -27,7 +27,7 @@ TEST_RAW := $(CURDIR)/data/test/raw
 TEST_DB := $(CURDIR)/warehouse/test.duckdb
 TEST_TARGET := $(CURDIR)/target/test
 
-.PHONY: help install build demo-data dbt-build docs publish summary test lint pytest test-warehouse test-real-data clean
+.PHONY: help install build demo-data dbt-build docs publish summary test lint pytest test-warehouse test-real-data bench clean
 
 help:
 	@echo "make build   set up, generate the demo bank ($(DEMO_CUSTOMERS) customers), dbt build, dbt docs generate"
@@ -125,6 +125,15 @@ test-real-data: $(BIN)/.installed
 	BANKSEG_SHARED_DATA=$(SHARED_DATA) BANKSEG_REAL_BERKA_RAW=$(BERKA_RAW) BANKSEG_REAL_BERKA_DB=$(BERKA_DB) \
 		BANKSEG_REAL_BM_RAW=$(BM_RAW) BANKSEG_REAL_BM_DB=$(BM_DB) BANKSEG_REAL_BMA_DB=$(BMA_DB) \
 		$(BIN)/pytest -m real_data
+
+# ---- the benchmark (issue: scale) --------------------------------------------------------------------------
+# bankseg bench per size: generation, dbt build per layer + tests, docs, a daily incremental run checked against a
+# full refresh, publish, and dbt against DuckDB alone; JSON under bench/ (docs/bench.md)
+BENCH_SIZES ?= 10000 100000 1000000
+bench: $(BIN)/.installed
+	@for n in $(BENCH_SIZES); do \
+		$(BIN)/bankseg bench --customers $$n --out $(CURDIR)/bench/bench-n$$n.json || exit 1; \
+	done
 
 clean:
 	rm -rf target logs data/raw data/test data/real warehouse/*.duckdb warehouse/*.wal warehouse/tmp warehouse/serving

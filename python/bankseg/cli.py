@@ -224,6 +224,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev_camp.set_defaults(func=cmd_evaluate_campaigns)
 
     # commands whose modules register themselves (each module owns its arguments)
+    from bankseg.bench import add_cli as add_bench_cli
     from bankseg.importers.bank_marketing import add_cli as add_bank_marketing_cli
     from bankseg.importers.berka import add_cli as add_berka_cli
     from bankseg.publish import add_cli as add_publish_cli
@@ -235,6 +236,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_bank_marketing_cli(imp_sub)
     add_publish_cli(sub)
     add_report_cli(sub)
+    add_bench_cli(sub)
     return parser
 
 
