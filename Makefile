@@ -92,7 +92,7 @@ test-warehouse: $(TEST_RAW)/.generated-$(TEST_CUSTOMERS)-$(TEST_SEED)
 
 pytest: $(BIN)/.installed
 	BANKSEG_TEST_RAW_DIR=$(TEST_RAW) BANKSEG_TEST_DUCKDB_PATH=$(TEST_DB) BANKSEG_TEST_TARGET=$(TEST_TARGET) \
-		$(BIN)/pytest
+		BANKSEG_SHARED_DATA=$(SHARED_DATA) $(BIN)/pytest
 
 test: $(BIN)/.installed lint test-warehouse pytest
 

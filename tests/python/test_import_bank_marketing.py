@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
 
+from _shared_data import shared_data
 from bankseg.contract import schema, tables
 from bankseg.importers.bank_marketing import (
     BankMarketingFormatError,
@@ -17,7 +17,7 @@ from bankseg.importers.bank_marketing import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-DATA = Path(os.environ.get("BANKSEG_SHARED_DATA", ROOT.parent / "shared" / "data")) / "bank_marketing"
+DATA = shared_data() / "bank_marketing"
 
 FULL_HEADER = (
     '"age";"job";"marital";"education";"default";"balance";"housing";"loan";"contact";"day";"month";'

@@ -10,10 +10,11 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
+from _shared_data import shared_data
 from bankseg import contract
 from bankseg.importers import berka
 
-REAL_DATA = Path("/work/shared/data/berka")
+REAL_DATA = shared_data() / "berka"
 
 HEADERS = {t: ";".join(f'"{c}"' if t != "district" else c for c in cols) for t, cols in berka.COLUMNS.items()}
 
