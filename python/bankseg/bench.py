@@ -1173,19 +1173,6 @@ def _overhead(run: _Run, manifest: Mapping, add) -> dict:
 # ---- command line ---------------------------------------------------------------------------------------------
 
 
-def _positive(name: str):
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{name} must be a whole number, got {text!r}") from None
-        if value <= 0:
-            raise argparse.ArgumentTypeError(f"{name} must be positive, got {value}")
-        return value
-
-    return parse
-
-
 def cmd_bench(args: argparse.Namespace) -> int:
     """``bankseg bench``: run, print the table, exit non-zero when a stage failed."""
     try:
@@ -1211,6 +1198,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 def add_cli(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register ``bankseg bench`` on the CLI's sub-command parsers."""
+    from bankseg.cli import _positive_int
+
     p = subparsers.add_parser(
         "bench",
         help="time generation, the layered dbt build, docs, daily incremental runs and publishing on N customers",
@@ -1219,8 +1208,8 @@ def add_cli(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
             "process: wall time, CPU time, peak memory. Writes JSON and prints a table. See docs/bench.md."
         ),
     )
-    p.add_argument("--customers", type=_positive("--customers"), required=True, help="number of customers")
-    p.add_argument("--days", type=_positive("--days"), default=1, help="daily incremental runs to replay; default 1")
+    p.add_argument("--customers", type=_positive_int("--customers"), required=True, help="number of customers")
+    p.add_argument("--days", type=_positive_int("--days"), default=1, help="daily runs to replay; default 1")
     p.add_argument("--out", help="result JSON (default <work-dir>/bench-n<N>.json)")
     p.add_argument("--work-dir", default=str(DEFAULT_WORK_DIR), help=f"work folder; default {DEFAULT_WORK_DIR}")
     p.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"generator seed; default {DEFAULT_SEED}")

@@ -103,54 +103,43 @@ def cmd_summary(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_evaluate_identity(args: argparse.Namespace) -> int:
-    from bankseg.evaluate import evaluate_identity, to_json
+def _run_evaluation(evaluate, args: argparse.Namespace) -> int:
+    """Run ``evaluate(warehouse, data)`` for an ``evaluate`` sub-command and print its JSON."""
+    from bankseg.evaluate import to_json
 
     warehouse = Path(args.warehouse)
     if not warehouse.exists():
         raise CliError(f"--warehouse {warehouse}: no such file; build the warehouse first (make build)")
     try:
-        result = evaluate_identity(warehouse, Path(args.data))
+        result = evaluate(warehouse, Path(args.data))
     except FileNotFoundError as exc:
         raise CliError(f"--data {args.data}: {exc}") from None
     print(to_json(result))
     return 0
+
+
+def cmd_evaluate_identity(args: argparse.Namespace) -> int:
+    from bankseg.evaluate import evaluate_identity
+
+    return _run_evaluation(evaluate_identity, args)
 
 
 def cmd_evaluate_segments(args: argparse.Namespace) -> int:
-    from bankseg.evaluate import to_json
     from bankseg.evaluate_segments import evaluate_segments
 
-    warehouse = Path(args.warehouse)
-    if not warehouse.exists():
-        raise CliError(f"--warehouse {warehouse}: no such file; build the warehouse first (make build)")
-    try:
-        result = evaluate_segments(warehouse, Path(args.data))
-    except FileNotFoundError as exc:
-        raise CliError(f"--data {args.data}: {exc}") from None
-    print(to_json(result))
-    return 0
+    return _run_evaluation(evaluate_segments, args)
+
+
+def cmd_evaluate_campaigns(args: argparse.Namespace) -> int:
+    from bankseg.evaluate_campaigns import evaluate_campaigns
+
+    return _run_evaluation(evaluate_campaigns, args)
 
 
 def _default_warehouse() -> str:
     import os
 
     return os.environ.get("BANKSEG_DUCKDB_PATH", "warehouse/bankseg.duckdb")
-
-
-def cmd_evaluate_campaigns(args: argparse.Namespace) -> int:
-    from bankseg.evaluate import to_json
-    from bankseg.evaluate_campaigns import evaluate_campaigns
-
-    warehouse = Path(args.warehouse)
-    if not warehouse.exists():
-        raise CliError(f"--warehouse {warehouse}: no such file; build the warehouse first (make build)")
-    try:
-        result = evaluate_campaigns(warehouse, Path(args.data))
-    except FileNotFoundError as exc:
-        raise CliError(f"--data {args.data}: {exc}") from None
-    print(to_json(result))
-    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -194,34 +183,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     ev = sub.add_parser("evaluate", help="compare the warehouse with a generated bank's planted truth (JSON)")
     ev_sub = ev.add_subparsers(dest="what", metavar="WHAT", required=True)
-    ev_id = ev_sub.add_parser("identity", help="pairwise precision and recall of identity resolution")
-    ev_id.add_argument("--data", required=True, help="the generated bank's folder (holds ground_truth/)")
-    ev_id.add_argument(
-        "--warehouse",
-        default=_default_warehouse(),
-        help="DuckDB warehouse file (default: $BANKSEG_DUCKDB_PATH or warehouse/bankseg.duckdb)",
-    )
-    ev_id.set_defaults(func=cmd_evaluate_identity)
-    ev_seg = ev_sub.add_parser(
-        "segments", help="clusters vs planted archetypes (ARI), tiers vs planted value and churn"
-    )
-    ev_seg.add_argument("--data", required=True, help="the generated bank's folder (holds ground_truth/)")
-    ev_seg.add_argument(
-        "--warehouse",
-        default=_default_warehouse(),
-        help="DuckDB warehouse file (default: $BANKSEG_DUCKDB_PATH or warehouse/bankseg.duckdb)",
-    )
-    ev_seg.set_defaults(func=cmd_evaluate_segments)
-    ev_camp = ev_sub.add_parser(
-        "campaigns", help="campaign uplift intervals vs the planted uplift, churn vs the planted churn"
-    )
-    ev_camp.add_argument("--data", required=True, help="the generated bank's folder (holds ground_truth/)")
-    ev_camp.add_argument(
-        "--warehouse",
-        default=_default_warehouse(),
-        help="DuckDB warehouse file (default: $BANKSEG_DUCKDB_PATH or warehouse/bankseg.duckdb)",
-    )
-    ev_camp.set_defaults(func=cmd_evaluate_campaigns)
+    for name, help_text, func in (
+        ("identity", "pairwise precision and recall of identity resolution", cmd_evaluate_identity),
+        ("segments", "clusters vs planted archetypes (ARI), tiers vs planted value and churn", cmd_evaluate_segments),
+        (
+            "campaigns",
+            "campaign uplift intervals vs the planted uplift, churn vs the planted churn",
+            cmd_evaluate_campaigns,
+        ),
+    ):
+        ev_what = ev_sub.add_parser(name, help=help_text)
+        ev_what.add_argument("--data", required=True, help="the generated bank's folder (holds ground_truth/)")
+        ev_what.add_argument(
+            "--warehouse",
+            default=_default_warehouse(),
+            help="DuckDB warehouse file (default: $BANKSEG_DUCKDB_PATH or warehouse/bankseg.duckdb)",
+        )
+        ev_what.set_defaults(func=func)
 
     # commands whose modules register themselves (each module owns its arguments)
     from bankseg.bench import add_cli as add_bench_cli
