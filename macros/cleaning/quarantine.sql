@@ -76,17 +76,70 @@
 {%- endmacro %}
 
 {#-
-    The quarantine rows of one base model, in the shape every quarantine model unions:
-    system, table, record key, reason, original values.
+    Value checks: [reason, condition, column] triples for attributes whose bad value must not cost the bank the
+    whole record (a person with an unparseable birth date still owns their accounts; rejecting the party would
+    orphan every account, balance and transaction under it). A failing value is nulled in the base model's
+    column (checked_value) and every failing reason is listed in `_value_issues` (value_issues); the row is
+    accepted, and the system's quarantine model records it with quarantine_scope = 'value' and its original
+    values, so nothing is lost silently.
 -#}
-{% macro quarantine_rows(base_model, source_system, source_table, key_column) -%}
+{% macro value_issues(checks) -%}
+    {{ bankseg.quarantine_reasons(checks) }}
+{%- endmacro %}
+
+{#- The birth-date value checks of a person master that has no onboarding date (cards, CRM, loans, KYC). -#}
+{% macro birth_date_value_checks() %}
+    {{ return([
+        ['unparseable birth_date', bankseg.is_unparseable('birth_date_raw', 'birth_date'), 'birth_date'],
+        ['implausible birth date', "birth_date < cast('" ~ var('min_birth_date') ~ "' as date)", 'birth_date'],
+        ['birth date after extraction', 'birth_date > cast(extracted_at as date)', 'birth_date'],
+    ]) }}
+{% endmacro %}
+
+{#- `expression` (default: the column of the same name), or null when any value check on `column` fails. -#}
+{% macro checked_value(column, checks, expression=none) -%}
+    {%- set conditions = [] -%}
+    {%- for check in checks if check[2] == column -%}
+        {%- do conditions.append('(' ~ check[1] ~ ')') -%}
+    {%- endfor -%}
+    {%- if not conditions -%}
+        {{ exceptions.raise_compiler_error('checked_value: no value check names the column ' ~ column) }}
+    {%- endif -%}
+    case when {{ conditions | join(' or ') }} then null else {{ expression if expression else column }} end
+{%- endmacro %}
+
+{#-
+    The quarantine rows of one base model, in the shape every quarantine model unions:
+    system, table, record key, scope, reason, original values. Scope 'row': the row was rejected (every
+    reason, row checks then value checks); scope 'value' (only when the base model has value checks): the row
+    was accepted with the listed values nulled.
+-#}
+{% macro quarantine_rows(base_model, source_system, source_table, key_column, has_value_checks=false) -%}
     select
         '{{ source_system }}' as source_system,
         '{{ source_table }}' as source_table,
         cast({{ key_column }} as {{ dbt.type_string() }}) as source_record_key,
         _row_fingerprint as row_fingerprint,
-        _quarantine_reason as quarantine_reason,
+        'row' as quarantine_scope,
+        {% if has_value_checks -%}
+        concat_ws('; ', _quarantine_reason, _value_issues)
+        {%- else -%}
+        _quarantine_reason
+        {%- endif %} as quarantine_reason,
         _original_values as original_values
     from {{ ref(base_model) }}
     where not _is_exact_duplicate and _quarantine_reason is not null
+    {%- if has_value_checks %}
+    union all
+    select
+        '{{ source_system }}' as source_system,
+        '{{ source_table }}' as source_table,
+        cast({{ key_column }} as {{ dbt.type_string() }}) as source_record_key,
+        _row_fingerprint as row_fingerprint,
+        'value' as quarantine_scope,
+        _value_issues as quarantine_reason,
+        _original_values as original_values
+    from {{ ref(base_model) }}
+    where not _is_exact_duplicate and _quarantine_reason is null and _value_issues is not null
+    {%- endif %}
 {%- endmacro %}

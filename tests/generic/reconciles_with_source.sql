@@ -1,6 +1,6 @@
 {#-
     Row reconciliation for one landing table: every raw row is accepted (in the staging model),
-    quarantined (in the system's quarantine model) or removed as an exact duplicate; nothing else.
+    quarantined (rejected: scope 'row' in the system's quarantine model) or removed as an exact duplicate; nothing else.
     Fails with one row showing the four counts when raw <> accepted + quarantined + duplicates.
 -#}
 {% test reconciles_with_source(model, source_name, table_name, quarantine_model) %}
@@ -24,7 +24,10 @@
     quarantined_rows as (
         select count(*) as row_count
         from {{ quarantine_model }}
-        where source_system = '{{ source_name }}' and source_table = '{{ table_name }}'
+        where
+            source_system = '{{ source_name }}'
+            and source_table = '{{ table_name }}'
+            and quarantine_scope = 'row'
     ),
 
     reconciled as (

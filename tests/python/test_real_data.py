@@ -162,15 +162,24 @@ def test_berka_every_record_is_landed_or_quarantined_and_staged_or_quarantined()
         union all select 'trans', count(*) from staging.stg_core_banking__transactions
         """,
     )
-    quarantined = _query(
+    quarantined = _query(  # rejected rows only: scope 'value' rows are also staged
         db,
         """
-        select 'client' as name, count(*) as n from staging.stg_core_banking__quarantine where source_table = 'parties'
-        union all select 'account', count(*) from staging.stg_core_banking__quarantine
-            where source_table = 'deposit_accounts'
-        union all select 'loan', count(*) from staging.stg_loans__quarantine where source_table = 'loan_accounts'
-        union all select 'card', count(*) from staging.stg_cards__quarantine where source_table = 'card_accounts'
-        union all select 'trans', count(*) from staging.stg_core_banking__quarantine where source_table = 'transactions'
+        select
+            case source_table
+                when 'parties' then 'client' when 'deposit_accounts' then 'account' when 'loan_accounts' then 'loan'
+                when 'card_accounts' then 'card' when 'transactions' then 'trans'
+            end as name,
+            count(*) as n
+        from (
+            select source_table, quarantine_scope from staging.stg_core_banking__quarantine
+            union all select source_table, quarantine_scope from staging.stg_loans__quarantine
+            union all select source_table, quarantine_scope from staging.stg_cards__quarantine
+        ) as rejected
+        where
+            quarantine_scope = 'row'
+            and source_table in ('parties', 'deposit_accounts', 'loan_accounts', 'card_accounts', 'transactions')
+        group by all
         """,
     )
     raw = _path("BANKSEG_REAL_BERKA_RAW")
@@ -180,7 +189,11 @@ def test_berka_every_record_is_landed_or_quarantined_and_staged_or_quarantined()
         else 0
         for name in ("client", "account", "loan", "card", "trans")
     }
-    counts = staged.merge(quarantined, on="name", suffixes=("_staged", "_quarantined")).set_index("name")
+    counts = (
+        staged.merge(quarantined, on="name", how="left", suffixes=("_staged", "_quarantined"))
+        .fillna(0)
+        .set_index("name")
+    )
     for name in ("client", "account", "loan", "card", "trans"):
         total = int(counts.loc[name, "n_staged"] + counts.loc[name, "n_quarantined"]) + importer_quarantine[name]
         assert total == _asc_rows(name), f"{name}: staged + quarantined {total} != {_asc_rows(name)} rows"

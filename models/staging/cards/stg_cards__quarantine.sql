@@ -3,7 +3,9 @@
 with
 
 cardholders as (
-    {{ bankseg.quarantine_rows('base_cards__cardholders', 'cards', 'cardholders', 'cardholder_id') }}
+    {{ bankseg.quarantine_rows(
+        'base_cards__cardholders', 'cards', 'cardholders', 'cardholder_id', has_value_checks=true
+    ) }}
 ),
 
 card_accounts as (

@@ -3,7 +3,9 @@
 with
 
 parties as (
-    {{ bankseg.quarantine_rows('base_core_banking__parties', 'core_banking', 'parties', 'party_id') }}
+    {{ bankseg.quarantine_rows(
+        'base_core_banking__parties', 'core_banking', 'parties', 'party_id', has_value_checks=true
+    ) }}
 ),
 
 deposit_accounts as (

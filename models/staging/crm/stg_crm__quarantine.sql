@@ -3,7 +3,9 @@
 with
 
 contacts as (
-    {{ bankseg.quarantine_rows('base_crm__contacts', 'crm', 'contacts', 'contact_id') }}
+    {{ bankseg.quarantine_rows(
+        'base_crm__contacts', 'crm', 'contacts', 'contact_id', has_value_checks=true
+    ) }}
 ),
 
 campaigns as (

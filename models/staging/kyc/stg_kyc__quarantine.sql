@@ -3,7 +3,9 @@
 with
 
 subjects as (
-    {{ bankseg.quarantine_rows('base_kyc__subjects', 'kyc', 'subjects', 'subject_id') }}
+    {{ bankseg.quarantine_rows(
+        'base_kyc__subjects', 'kyc', 'subjects', 'subject_id', has_value_checks=true
+    ) }}
 ),
 
 assessments as (

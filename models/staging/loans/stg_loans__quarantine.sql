@@ -3,7 +3,9 @@
 with
 
 borrowers as (
-    {{ bankseg.quarantine_rows('base_loans__borrowers', 'loans', 'borrowers', 'borrower_id') }}
+    {{ bankseg.quarantine_rows(
+        'base_loans__borrowers', 'loans', 'borrowers', 'borrower_id', has_value_checks=true
+    ) }}
 ),
 
 applications as (

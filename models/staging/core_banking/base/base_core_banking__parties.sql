@@ -1,3 +1,19 @@
+{#- attributes that fail a check are nulled, not the party rejected (see value_issues in quarantine.sql) -#}
+{%- set value_checks = [
+    ['unparseable birth_date', bankseg.is_unparseable('birth_date_raw', 'birth_date'), 'birth_date'],
+    ['birth date after onboarding', 'birth_date > onboarding_date', 'birth_date'],
+    ['implausible birth date', "birth_date < cast('" ~ var('min_birth_date') ~ "' as date)", 'birth_date'],
+    ['unparseable onboarding_date', bankseg.is_unparseable('onboarding_date_raw', 'onboarding_date'),
+        'onboarding_date'],
+    ['unknown gender', 'gender_code is not null and gender is null', 'gender'],
+    ['unknown occupation', 'occupation_code is not null and occupation is null', 'occupation'],
+    ['unknown marital_status', 'marital_status_code is not null and marital_status is null', 'marital_status'],
+    ['unknown education', 'education_code is not null and education_level is null', 'education_level'],
+    ['unknown home_branch_code', 'home_branch_code is not null and known_branch_code is null',
+        'home_branch_code'],
+    ['negative annual_income', 'annual_income_amount < 0', 'annual_income_amount'],
+] -%}
+
 with
 
 raw as (
@@ -80,18 +96,9 @@ final as (
         {{ bankseg.quarantine_reasons([
             ['missing party_id', 'party_id is null'],
             ['duplicate key', '_is_duplicate_key and party_id is not null'],
-            ['unparseable birth_date', bankseg.is_unparseable('birth_date_raw', 'birth_date')],
-            ['unparseable onboarding_date', bankseg.is_unparseable('onboarding_date_raw', 'onboarding_date')],
             ['unparseable extracted_at', bankseg.is_unparseable('extracted_at_raw', 'extracted_at')],
-            ['birth date after onboarding', 'birth_date > onboarding_date'],
-            ['implausible birth date', "birth_date < cast('" ~ var('min_birth_date') ~ "' as date)"],
-            ['unknown gender', 'gender_code is not null and gender is null'],
-            ['unknown occupation', 'occupation_code is not null and occupation is null'],
-            ['unknown marital_status', 'marital_status_code is not null and marital_status is null'],
-            ['unknown education', 'education_code is not null and education_level is null'],
-            ['unknown home_branch_code', 'home_branch_code is not null and known_branch_code is null'],
-            ['negative annual_income', 'annual_income_amount < 0'],
         ]) }} as _quarantine_reason,
+        {{ bankseg.value_issues(value_checks) }} as _value_issues,
         party_id,
         {{ bankseg.hash_pii('full_name_clean') }} as full_name_hash,
         {{ bankseg.hash_pii(bankseg.match_name('full_name_clean')) }} as match_name_hash,
@@ -99,16 +106,16 @@ final as (
         {{ bankseg.is_valid_prc_national_id('national_id_clean') }} as has_valid_national_id,
         {{ bankseg.hash_pii('phone_e164') }} as phone_hash,
         {{ bankseg.hash_pii('email_clean') }} as email_hash,
-        birth_date,
+        {{ bankseg.checked_value('birth_date', value_checks) }} as birth_date,
         coalesce(gender, 'unknown') as gender,
         occupation,
-        annual_income_amount,
+        {{ bankseg.checked_value('annual_income_amount', value_checks) }} as annual_income_amount,
         income_currency,
         marital_status,
         education_level,
         {{ bankseg.initcap_words('city_raw') }} as city,
-        onboarding_date,
-        home_branch_code,
+        {{ bankseg.checked_value('onboarding_date', value_checks) }} as onboarding_date,
+        {{ bankseg.checked_value('home_branch_code', value_checks) }} as home_branch_code,
         extracted_at
     from keyed
 )

@@ -1,3 +1,6 @@
+{#- a bad birth date is nulled, not the borrower rejected (see value_issues in quarantine.sql) -#}
+{%- set value_checks = bankseg.birth_date_value_checks() -%}
+
 with
 
 raw as (
@@ -40,11 +43,9 @@ final as (
         {{ bankseg.quarantine_reasons([
             ['missing borrower_id', 'borrower_id is null'],
             ['duplicate key', '_is_duplicate_key and borrower_id is not null'],
-            ['unparseable birth_date', bankseg.is_unparseable('birth_date_raw', 'birth_date')],
             ['unparseable extracted_at', bankseg.is_unparseable('extracted_at_raw', 'extracted_at')],
-            ['birth date after extraction', 'birth_date > cast(extracted_at as date)'],
-            ['implausible birth date', "birth_date < cast('" ~ var('min_birth_date') ~ "' as date)"],
         ]) }} as _quarantine_reason,
+        {{ bankseg.value_issues(value_checks) }} as _value_issues,
         borrower_id,
         {{ bankseg.hash_pii('full_name_clean') }} as full_name_hash,
         {{ bankseg.hash_pii(bankseg.match_name('full_name_clean')) }} as match_name_hash,
@@ -52,7 +53,7 @@ final as (
         {{ bankseg.is_valid_prc_national_id('national_id_clean') }} as has_valid_national_id,
         {{ bankseg.hash_pii('phone_e164') }} as phone_hash,
         {{ bankseg.hash_pii('email_clean') }} as email_hash,
-        birth_date,
+        {{ bankseg.checked_value('birth_date', value_checks) }} as birth_date,
         extracted_at
     from keyed
 )
