@@ -196,3 +196,21 @@ def test_nearest_centroid_compares_a_row_with_gaps_on_the_features_it_has():
     assert nearest_centroid(np.array([[np.nan, np.nan, np.nan]]), centroids).tolist() == [0]
     with pytest.raises(ValueError, match="features"):
         nearest_centroid(np.zeros((1, 2)), centroids)
+
+
+def test_without_a_silhouette_tolerance_the_calinski_harabasz_peak_among_stable_k_wins():
+    # the project's default (segmentation_silhouette_tolerance: null); a tolerance of 0.02 would cut the peak
+    # (k=5) for a silhouette 0.03 below the best, k=7 is dropped for being unstable
+    scores = pd.DataFrame(
+        {
+            "k": [3, 4, 5, 6, 7],
+            "silhouette": [0.47, 0.45, 0.44, 0.40, 0.46],
+            "davies_bouldin": [0.9, 0.8, 0.8, 0.9, 0.9],
+            "calinski_harabasz": [3100.0, 3400.0, 3500.0, 3300.0, 3600.0],
+            "stability": [1.0, 1.0, 1.0, 0.99, 0.7],
+        }
+    )
+    checked, k, fallback = select_k(scores, min_stability=0.9, silhouette_tolerance=None)
+    assert (k, fallback) == (5, False)
+    assert checked["is_candidate"].tolist() == [True, True, True, True, False]
+    assert select_k(scores, min_stability=0.9, silhouette_tolerance=0.02)[1] == 4

@@ -164,3 +164,29 @@ def test_a_feature_the_data_set_lacks_is_left_out_and_recorded_not_fatal():
     assert dropped["annual_income_amount"] == "no values"
     assert "annual_income_amount" not in result.entry["feature_columns"]
     assert len(set(ids_by_group(result, frame).values())) == 3
+
+
+def test_profile_features_describe_the_personas_without_moving_the_clusters():
+    # group 2 (the old, affluent one) alone holds investments: a profile feature names it "investing" while the
+    # partition stays the one the clustering features give
+    frame = customers(seed=1)
+    frame["investment_value_amount"] = np.where(frame["planted_group"] == 2, 500_000.0, 0.0)
+    plain = fit_segmentation(frame, SPEC, as_of_date="2024-06-30", **FIT)
+    profiled = fit_segmentation(
+        frame,
+        SPEC,
+        as_of_date="2024-06-30",
+        profile_features={"heavy_tailed": ["investment_value_amount"], "numeric": [], "bounded": [], "ordinal": {}},
+        **FIT,
+    )
+    assert profiled.assignments["cluster_id"].tolist() == plain.assignments["cluster_id"].tolist()
+    investing = ids_by_group(profiled, frame)[2]
+    names = profiled.personas.set_index("cluster_id")["persona_name"]
+    assert "investing" in names[investing].lower() and "non-investing" not in names[investing].lower()
+    assert all("investing" not in n.lower() for n in plain.personas["persona_name"])
+    assert profiled.entry["params"]["profile_features"] == ["investment_value_amount"]
+    assert plain.entry["params"]["profile_features"] == []
+    with pytest.raises(KeyError, match="loan_outstanding_amount"):
+        fit_segmentation(
+            frame, SPEC, as_of_date="2024-06-30", profile_features={"numeric": ["loan_outstanding_amount"]}, **FIT
+        )

@@ -27,6 +27,8 @@ def model(dbt, session):
     spec = json.loads(dbt.config.get("segmentation_features"))
     attributes = json.loads(dbt.config.get("segmentation_customer_attributes"))
     params = json.loads(dbt.config.get("segmentation_params"))
+    profile = json.loads(dbt.config.get("segmentation_profile_features"))
+    profile_columns = [*profile["heavy_tailed"], *profile["numeric"], *profile["bounded"], *profile["ordinal"]]
     columns = [
         c
         for c in [*spec["heavy_tailed"], *spec["numeric"], *spec["bounded"], *spec["ordinal"], *spec["categorical"]]
@@ -40,8 +42,10 @@ def model(dbt, session):
         .project(", ".join(["customer_id", "month_end_date", *columns, *extra]))
         .df()
     )
-    customers = dbt.ref("dim_customers").project(", ".join(["customer_id", *attributes])).df()
-    frame = clustering_frame(monthly, customers, attributes)
+    # profile columns (described, not clustered on) come from dim_customers like the attributes
+    readable = list(dict.fromkeys([*attributes, *[c for c in profile_columns if c not in columns]]))
+    customers = dbt.ref("dim_customers").project(", ".join(["customer_id", *readable])).df()
+    frame = clustering_frame(monthly, customers, readable)
     as_of_date = frame["month_end_date"].max()
     fixed_k = params["fixed_k"]
     return fit_registry(
@@ -57,7 +61,8 @@ def model(dbt, session):
         n_init=int(params["n_init"]),
         selection_n_init=int(params["selection_n_init"]),
         min_stability=float(params["min_stability"]),
-        silhouette_tolerance=float(params["silhouette_tolerance"]),
+        silhouette_tolerance=None if params["silhouette_tolerance"] is None else float(params["silhouette_tolerance"]),
         drift_bins=int(params["drift_bins"]),
         n_threads=int(params["n_threads"]),
+        profile_features=profile,
     )

@@ -61,19 +61,33 @@ def _ids_by_overlap(previous: np.ndarray, new_labels: np.ndarray, k: int, next_i
     return [int(i) for i in ids]
 
 
-def _persona_frame(frame: pd.DataFrame, spec: FeatureSpec, columns: Sequence[str] | None) -> pd.DataFrame:
-    """Numeric columns to describe personas with: continuous features, ordinal levels as their codes."""
-    columns = (
-        list(columns) if columns is not None else [*spec.heavy_tailed, *spec.numeric, *spec.bounded, *spec.ordinal]
-    )
+def _persona_frame(frame: pd.DataFrame, spec: FeatureSpec, profile: FeatureSpec | None) -> pd.DataFrame:
+    """Numeric columns to describe personas with: the clustering features, then the profile features (described,
+    not clustered on); continuous as they are, ordinal levels as their codes (1 = lowest)."""
     out = pd.DataFrame(index=frame.index)
-    for column in columns:
-        if column in spec.ordinal:
-            codes = {level: i + 1 for i, level in enumerate(spec.ordinal[column])}
-            out[column] = frame[column].map(codes).astype("float64")
-        else:
-            out[column] = frame[column].astype("float64")
+    for source in (spec, profile):
+        if source is None:
+            continue
+        for column in [*source.heavy_tailed, *source.numeric, *source.bounded, *source.ordinal]:
+            if column in out.columns:
+                continue
+            if column not in frame.columns:
+                raise KeyError(f"persona feature {column!r} is not a column of the clustering frame")
+            if column in source.ordinal:
+                codes = {level: i + 1 for i, level in enumerate(source.ordinal[column])}
+                out[column] = frame[column].map(codes).astype("float64")
+            else:
+                out[column] = frame[column].astype("float64")
     return out
+
+
+def _profile_spec(profile_features: FeatureSpec | Mapping[str, Any] | None) -> FeatureSpec | None:
+    if profile_features is None or isinstance(profile_features, FeatureSpec):
+        return profile_features
+    roles = {k: v for k, v in profile_features.items() if k in ("heavy_tailed", "numeric", "bounded", "ordinal")}
+    if not any(roles.values()):
+        return None
+    return FeatureSpec(**roles)
 
 
 def fit_segmentation(
@@ -90,10 +104,10 @@ def fit_segmentation(
     n_init: int = 10,
     selection_n_init: int = 3,
     min_stability: float = 0.9,
-    silhouette_tolerance: float = 0.02,
+    silhouette_tolerance: float | None = 0.02,
     previous_entry: Mapping[str, Any] | None = None,
     value_column: str = "aum_amount",
-    persona_columns: Sequence[str] | None = None,
+    profile_features: FeatureSpec | Mapping[str, Any] | None = None,
     drift_bins: int = 10,
     n_threads: int | None = None,
     fit_complete_rows: bool = True,
@@ -104,7 +118,10 @@ def fit_segmentation(
     the assignments (``id_column``, ``cluster_id``, ``model_version``), the personas (see
     :func:`~.personas.describe_clusters`; heavy-tailed features compared on the log scale), the registry
     entry, the k selection and the fitted k-means model (its labels 0..k-1 are not the stable ids).
-    ``n_threads`` caps the k-means threads (see :func:`~.clustering.thread_limit`).
+    ``n_threads`` caps the k-means threads (see :func:`~.clustering.thread_limit`). ``profile_features``
+    (roles heavy_tailed, numeric, bounded, ordinal, as in a spec) are columns of ``frame`` the personas are
+    described with besides the clustering features, without being clustered on (profiling on descriptive
+    variables, e.g. investments or loan demand that would make k-means split on "has it or not").
 
     With ``fit_complete_rows`` (the default) the scaling, k and centroids are fitted on the rows with every
     continuous feature present (customers with account transactions in the window), unless that is fewer than
@@ -148,13 +165,15 @@ def fit_segmentation(
             previous_labels = assign_with_model(previous_entry, frame)
             ids = _ids_by_overlap(previous_labels, row_labels, selection.k, next_id)
     labels = relabel(row_labels, ids)
-    persona_frame = _persona_frame(frame, spec, persona_columns)
+    profile = _profile_spec(profile_features)
+    persona_frame = _persona_frame(frame, spec, profile)
+    heavy_tailed = {*spec.heavy_tailed, *(profile.heavy_tailed if profile is not None else ())}
     personas = describe_clusters(
         persona_frame.assign(**{"__value__": frame[value_column].astype("float64").to_numpy()}),
         labels,
         list(persona_frame.columns),
         "__value__",
-        log_columns=[c for c in persona_frame.columns if c in spec.heavy_tailed],
+        log_columns=[c for c in persona_frame.columns if c in heavy_tailed],
     )
     params = {
         "k_range": selection.params["k_range"],
@@ -171,6 +190,7 @@ def fit_segmentation(
         "fit_complete_rows": bool(fit_complete_rows),
         "fit_customer_count": int(fit_mask.sum()),
         "dropped_features": dropped_features,
+        "profile_features": [c for c in persona_frame.columns if c not in spec.input_columns],
     }
     centroids = {cluster_id: model.cluster_centers_[row] for row, cluster_id in enumerate(ids)}
     sizes = {int(i): int(n) for i, n in zip(*np.unique(labels, return_counts=True), strict=True)}
