@@ -715,3 +715,58 @@ def test_cli_generates_quietly(tmp_path):
     assert "core_banking.transactions" in r.stdout
     assert r.stderr == ""
     assert (tmp_path / "ground_truth" / "manifest.json").is_file()
+
+
+def test_fast_paths_match_their_reference_arithmetic():
+    """The generator's look-up tables and incremental loops give exactly what the plain numpy does."""
+    from bankseg.generator import textfmt as tf
+    from bankseg.generator.people import _redraw_clashes
+
+    rng = np.random.default_rng(11)
+    # dates: table look-ups against datetime64 arithmetic
+    days = rng.integers(tf.day_of("1900-01-01"), tf.day_of("2150-12-31"), 50_000)
+    d = tf.EPOCH + days.astype("timedelta64[D]")
+    mon = d.astype("datetime64[M]")
+    y, m, dom = tf.ymd(days)
+    assert np.array_equal(y, d.astype("datetime64[Y]").astype(int) + 1970)
+    assert np.array_equal(m, mon.astype(int) % 12 + 1)
+    assert np.array_equal(dom, (d - mon).astype(int) + 1)
+    months = rng.integers(0, 240, len(days))
+    target = mon + months.astype("timedelta64[M]")
+    last = ((target + 1).astype("datetime64[D]") - target.astype("datetime64[D]")).astype(np.int64) - 1
+    want = (target.astype("datetime64[D]") - tf.EPOCH).astype(np.int64) + np.minimum(dom - 1, last)
+    assert np.array_equal(tf.add_months(days, months), want)
+
+    # categorical draws: look-up table over u against one searchsorted, thresholds and bin edges included
+    for rows, k in ((6, 24), (60, 6), (3, 2)):
+        w = rng.random((rows, k)) * (rng.random((rows, k)) < 0.7)
+        w[:, -1] += 0.01
+        cdf = np.cumsum(w, axis=1)
+        n = 4 * rows * tf.LUT_BINS + 1000
+        row = rng.integers(0, rows, n)
+        u = rng.random(n)
+        u[:1000] = rng.integers(0, tf.LUT_BINS, 1000) / tf.LUT_BINS
+        c = cdf / cdf[:, -1:]
+        u[1000:2000] = np.minimum(c[row[1000:2000], rng.integers(0, k, 1000)], 0.5)
+        flat = (c + np.arange(rows)[:, None]).ravel()
+        ref = np.clip(np.searchsorted(flat, row + u * (1 - 1e-12), side="right") - row * k, 0, k - 1)
+        assert np.array_equal(tf.rowwise_choice(cdf, row, u), ref)
+
+    # resident-ID clash redraws: same draws as re-checking everything with np.unique every round
+    for trial in range(20):
+        r = np.random.default_rng(trial)
+        n = 2000
+        base = r.integers(0, 4, n).astype(np.int64)
+        male = r.random(n) < 0.5
+        seq = r.integers(0, 300, n) * 2 + male
+        want = seq.copy()
+        g = np.random.default_rng([trial, 1])
+        for _ in range(50):
+            _, first = np.unique(base * 1000 + want, return_index=True)
+            dup = np.ones(n, dtype=bool)
+            dup[first] = False
+            if not dup.any():
+                break
+            want[dup] = g.integers(0, 500, int(dup.sum())) * 2 + male[dup]
+        _redraw_clashes(np.random.default_rng([trial, 1]), base, seq, male)
+        assert np.array_equal(seq, want)

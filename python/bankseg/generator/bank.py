@@ -8,6 +8,7 @@ arguments, never on the number of workers or the wall clock.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import multiprocessing as mp
@@ -310,6 +311,11 @@ def _run_chunk_args(args) -> ChunkResult:
     return run_chunk(*args)
 
 
+def _warm_up() -> None:
+    """First task of each worker process: pay Arrow's one-off set-up before the chunks arrive."""
+    pa.array(["x"], type=pa.string()).take(pa.array([0]))
+
+
 def person_id_array(gidx: np.ndarray) -> pa.Array:
     return tf.ids("G", np.asarray(gidx) + 1, 9)
 
@@ -421,28 +427,41 @@ def generate_bank(
     prog = _Progress(progress, math.ceil(customers / CHUNK_SIZE))
     prog.show(0, "drawing the population")
     phases = {}
-    people = generate_people(cfg.customers, cfg.seed, cal, cfg.overlap)
-    campaigns = plan_campaigns(cfg.seed, cal)
-    nav = plan_nav(cfg.seed, cal.months)
     n_chunks = math.ceil(customers / CHUNK_SIZE)
-    jobs = [
-        (cfg, c, people.slice(c * CHUNK_SIZE, min(customers, (c + 1) * CHUNK_SIZE)), campaigns, nav, str(out))
-        for c in range(n_chunks)
-    ]
-    phases["population"] = time.perf_counter() - t0
     n_workers = workers if workers is not None else min(MAX_WORKERS, os.cpu_count() or 1, n_chunks)
     n_workers = max(1, min(n_workers, n_chunks))
+    gt = out / "ground_truth"
+    persons_written = False
     results: list[ChunkResult] = []
-    if n_workers == 1:
-        for j in jobs:
-            results.append(run_chunk(*j))
-            prog.show(len(results), "generating chunks")
-    else:
-        with ProcessPoolExecutor(max_workers=n_workers, mp_context=mp.get_context("spawn")) as pool:
-            for r in pool.map(_run_chunk_args, jobs):
+    with contextlib.ExitStack() as stack:
+        pool = None
+        if n_workers > 1:
+            # start the workers now: they import and warm up while this process draws the population
+            pool = stack.enter_context(ProcessPoolExecutor(max_workers=n_workers, mp_context=mp.get_context("spawn")))
+            for _ in range(n_workers):
+                pool.submit(_warm_up)
+        people = generate_people(cfg.customers, cfg.seed, cal, cfg.overlap)
+        campaigns = plan_campaigns(cfg.seed, cal)
+        nav = plan_nav(cfg.seed, cal.months)
+        jobs = [
+            (cfg, c, people.slice(c * CHUNK_SIZE, min(customers, (c + 1) * CHUNK_SIZE)), campaigns, nav, str(out))
+            for c in range(n_chunks)
+        ]
+        phases["population"] = time.perf_counter() - t0
+        if pool is None:
+            for j in jobs:
+                results.append(run_chunk(*j))
+                prog.show(len(results), "generating chunks")
+        else:
+            chunk_results = pool.map(_run_chunk_args, jobs)  # every chunk is submitted here
+            # the persons table does not depend on the chunks: write it while the workers run
+            gt.mkdir(exist_ok=True)
+            pq.write_table(_persons_table(people, cal), gt / "persons.parquet", compression="zstd")
+            persons_written = True
+            for r in chunk_results:
                 results.append(r)
                 prog.show(len(results), "generating chunks")
-    del jobs
+        del jobs
     phases["chunks"] = time.perf_counter() - t0 - phases["population"]
     phases["chunk_cpu"] = sum(r.cpu_seconds for r in results)
 
@@ -461,9 +480,9 @@ def generate_bank(
         log.merge(r.dirt)
 
     # ground truth
-    gt = out / "ground_truth"
     gt.mkdir(exist_ok=True)
-    pq.write_table(_persons_table(people, cal), gt / "persons.parquet", compression="zstd")
+    if not persons_written:
+        pq.write_table(_persons_table(people, cal), gt / "persons.parquet", compression="zstd")
     pq.write_table(pa.concat_tables([r.system_keys for r in results]), gt / "system_keys.parquet", compression="zstd")
     cs = np.sum([r.campaign_stats for r in results], axis=0)
     camp_rows = []

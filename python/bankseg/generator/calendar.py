@@ -117,8 +117,16 @@ class Calendar:
 
     def draw_seconds(self, channel: str, u: np.ndarray, u2: np.ndarray) -> np.ndarray:
         """Second of day for events on a channel (hour by the channel's hour profile)."""
-        hour = np.searchsorted(self._hour_cdf[channel], u, side="right")
-        hour = np.minimum(hour, 23)
+        cdf = self._hour_cdf[channel]
+        u = np.asarray(u)
+
+        def exact(_row, uu):
+            return np.minimum(np.searchsorted(cdf, uu, side="right"), 23)
+
+        if tf.sorted_finite(cdf) and u.ndim == 1:  # exact() is non-decreasing in u: table look-up
+            hour = tf.lookup_by_u(exact, 1, np.zeros(len(u), dtype=np.int64), u)
+        else:
+            hour = exact(None, u)
         return hour * 3600 + (u2 * 3600).astype(np.int64)
 
     def draw_seconds_by(self, channel_idx: np.ndarray, channels: tuple[str, ...], rng: np.random.Generator):

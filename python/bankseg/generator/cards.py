@@ -122,7 +122,11 @@ def build_cards(ctx: Ctx, people: People, asg: Assignment, act: np.ndarray, log)
     wmat = (1 - mw) * pref[people.arch] + mw * pref[np.maximum(people.arch2, 0)]
     cdf = np.cumsum(wmat, axis=1)
     cdf /= cdf[:, -1:]
-    grp = np.minimum((rngt.random(n_t)[:, None] > cdf[tp]).sum(axis=1), len(groups) - 1)
+    u = rngt.random(n_t)
+    grp = np.zeros(n_t, dtype=np.int64)
+    for j in range(cdf.shape[1]):  # (u[:, None] > cdf[tp]).sum(axis=1), one column at a time
+        grp += u > cdf[:, j][tp]
+    grp = np.minimum(grp, len(groups) - 1)
     mcc_vocab = [m for m, _ in ref.mccs]
     mcc_by_group = [[i for i, (_, g) in enumerate(ref.mccs) if g == grp_name] for grp_name in groups]
     width = max(len(x) for x in mcc_by_group)

@@ -106,11 +106,16 @@ def build_digital(ctx: Ctx, people: People, act: np.ndarray, log) -> tuple[list[
     e_um = np.repeat(np.arange(len(ua)), cnt)
     epp = ep[e_um]
     n_events = len(e_um)
-    bus = _logistic(1.2 * people.t("business")[epp] - 1.5)
-    inv = _logistic(people.t("invest")[epp])
-    w = np.stack([np.full(n_events, 4.5), 1.5 + 2.5 * bus, np.full(n_events, 1.0), 1.5 + 2.0 * inv], axis=1)
+    # event type weights depend on the person only: cumulate them per person, compare per event
+    bus = _logistic(1.2 * people.t("business") - 1.5)
+    inv = _logistic(people.t("invest"))
+    w = np.stack([np.full(people.n, 4.5), 1.5 + 2.5 * bus, np.full(people.n, 1.0), 1.5 + 2.0 * inv], axis=1)
     c = np.cumsum(w, axis=1)
-    etype = np.minimum((rnge.random(n_events)[:, None] * c[:, -1:] > c).sum(axis=1), 3)
+    x = rnge.random(n_events) * c[:, -1][epp]
+    etype = np.zeros(n_events, dtype=np.int64)
+    for j in range(c.shape[1]):
+        etype += x > c[:, j][epp]
+    etype = np.minimum(etype, 3)
     young = np.clip((45 - people.age[epp]) / 25, 0, 1)
     mob = rnge.random(n_events) < 0.45 + 0.45 * young
     ios_p = _logistic(1.2 * (people.t("log_income")[epp] - 12))

@@ -178,10 +178,51 @@ def format_name(system: str, surname: pa.Array, given: pa.Array) -> pa.Array:
 
 def national_id_check(body17: np.ndarray) -> np.ndarray:
     """ISO 7064 MOD 11-2 check characters for 17-digit bodies (``S17``) -> ``S1``."""
-    d = np.frombuffer(body17.tobytes(), dtype=np.uint8).reshape(len(body17), 17).astype(np.int64) - 48
-    weights = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2])
-    r = (d @ weights) % 11
-    return np.frombuffer(b"10X98765432", dtype="S1")[r]
+    d = np.frombuffer(np.ascontiguousarray(body17).tobytes(), dtype=np.uint8).reshape(len(body17), 17)
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    r = np.full(len(body17), -48 * sum(weights), dtype=np.int64)
+    for j, w in enumerate(weights):  # exact integer sum, column by column
+        r += d[:, j] * np.int64(w)
+    return np.frombuffer(b"10X98765432", dtype="S1")[r % 11]
+
+
+def _dup_rows(key: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """The ``rows`` (ascending) whose key equals the key of an earlier row of ``rows``, ascending."""
+    o = np.argsort(key, kind="stable")
+    sk = key[o]
+    same = np.r_[False, sk[1:] == sk[:-1]]
+    return np.sort(rows[o[same]])
+
+
+def _redraw_clashes(rng: np.random.Generator, base: np.ndarray, seq: np.ndarray, male: np.ndarray, tries: int = 50):
+    """Redraw ``seq`` (in place) of every row whose ``base * 1000 + seq`` repeats an earlier row's, up to
+    ``tries`` rounds.
+
+    Same draws as checking the whole population with ``np.unique`` every round: after the first round only
+    the redrawn rows can clash, with each other, with rows redrawn before, or with one of the first
+    round's distinct keys (kept sorted, so only the redrawn rows are looked up).
+    """
+    key = base * 1000 + seq
+    order = np.argsort(key, kind="stable")
+    sk = key[order]
+    same = np.r_[False, sk[1:] == sk[:-1]]
+    dup = np.sort(order[same])
+    keep_keys, keep_rows = sk[~same], order[~same]
+    active = np.ones(len(keep_keys), dtype=bool)
+    extra = np.zeros(0, dtype=np.int64)  # redrawn rows whose current key is unique
+    for it in range(tries):
+        if not len(dup):
+            return
+        seq[dup] = rng.integers(0, 500, len(dup)) * 2 + male[dup].astype(np.int64)
+        if it == tries - 1:
+            return
+        ks = base[dup] * 1000 + seq[dup]
+        j = np.minimum(np.searchsorted(keep_keys, ks), len(keep_keys) - 1)  # keep_keys is never empty
+        hit = np.unique(j[(keep_keys[j] == ks) & active[j]])
+        cand = np.unique(np.concatenate([dup, keep_rows[hit], extra]).astype(np.int64))
+        dup = _dup_rows(base[cand] * 1000 + seq[cand], cand)
+        active[hit[np.isin(keep_rows[hit], dup)]] = False
+        extra = np.setdiff1d(cand, dup)
 
 
 def national_id_valid(text: str) -> bool:
@@ -198,6 +239,18 @@ def _cat(rng: np.random.Generator, probs: np.ndarray) -> np.ndarray:
     c /= c[:, -1:]
     u = rng.random(len(probs))[:, None]
     return np.minimum((u > c).sum(axis=1), probs.shape[1] - 1)
+
+
+def _cat_table(rng: np.random.Generator, table: np.ndarray, which: np.ndarray) -> np.ndarray:
+    """``_cat(rng, table[which])`` without building the (n, k) matrix: the cumulative rows are computed once
+    per table row (the same arithmetic, so the same values) and then gathered."""
+    c = np.cumsum(table, axis=1)
+    c /= c[:, -1:]
+    u = rng.random(len(which))
+    above = np.zeros(len(which), dtype=np.int64)
+    for j in range(table.shape[1]):  # (u > c[which]).sum(axis=1), one column at a time
+        above += u > c[:, j][which]
+    return np.minimum(above, table.shape[1] - 1)
 
 
 def _logistic(x):
@@ -319,7 +372,7 @@ def generate_people(n: int, seed: int, cal: Calendar, overlap: float) -> People:
     kappa = min(0.8, 0.08 * overlap)
     occ_p = np.array([[a.occupation.get(o, 0.0) for o in OCCUPATIONS] for a in ARCHETYPES])
     occ_global = shares @ occ_p
-    occ = _cat(rng, (1 - kappa) * occ_p[arch] + kappa * occ_global).astype(np.int8)
+    occ = _cat_table(rng, (1 - kappa) * occ_p + kappa * occ_global, arch).astype(np.int8)
     retired_idx, student_idx = OCCUPATIONS.index("09"), OCCUPATIONS.index("08")
     occ = np.where((age >= 63) & (rng.random(n) < 0.75), retired_idx, occ)
     occ = np.where((occ == retired_idx) & (age < 50), OCCUPATIONS.index("99"), occ)
@@ -327,14 +380,10 @@ def generate_people(n: int, seed: int, cal: Calendar, overlap: float) -> People:
     occ = np.where((occ == student_idx) & (age > 30), OCCUPATIONS.index("03"), occ).astype(np.int8)
     edu_p = np.array([[a.education.get(e, 0.0) for e in EDUCATIONS] for a in ARCHETYPES])
     edu_p[:, EDUCATIONS.index("90")] = 0.03
-    edu = _cat(rng, (1 - kappa) * edu_p[arch] + kappa * (shares @ edu_p)).astype(np.int8)
-    mar_p = np.select(
-        [age[:, None] < 25, age[:, None] < 35, age[:, None] < 60],
-        [np.array([0.85, 0.15, 0.0, 0.0, 0.03]), np.array([0.45, 0.5, 0.0, 0.05, 0.03]),
-         np.array([0.08, 0.8, 0.02, 0.1, 0.03])],
-        np.array([0.0, 0.7, 0.22, 0.08, 0.03]),
-    )  # fmt: skip
-    marital = _cat(rng, mar_p).astype(np.int8)
+    edu = _cat_table(rng, (1 - kappa) * edu_p + kappa * (shares @ edu_p), arch).astype(np.int8)
+    mar_p = np.array([[0.85, 0.15, 0.0, 0.0, 0.03], [0.45, 0.5, 0.0, 0.05, 0.03], [0.08, 0.8, 0.02, 0.1, 0.03],
+                      [0.0, 0.7, 0.22, 0.08, 0.03]])  # fmt: skip
+    marital = _cat_table(rng, mar_p, np.select([age < 25, age < 35, age < 60], [0, 1, 2], 3)).astype(np.int8)
 
     log_income = traits[:, TRAITS.index("log_income")]
     income = np.round(np.exp(log_income) / 100) * 100
@@ -389,14 +438,7 @@ def generate_people(n: int, seed: int, cal: Calendar, overlap: float) -> People:
     y, m, d = tf.ymd(birth_day)
     bdate = y * 10000 + m * 100 + d
     seq = rng.integers(0, 500, n) * 2 + male.astype(np.int64)
-    for _ in range(50):  # resident IDs are unique: redraw the sequence of any clash
-        key = (region * 100_000_000 + bdate) * 1000 + seq
-        _, first_idx = np.unique(key, return_index=True)
-        dup = np.ones(n, dtype=bool)
-        dup[first_idx] = False
-        if not dup.any():
-            break
-        seq[dup] = rng.integers(0, 500, int(dup.sum())) * 2 + male[dup].astype(np.int64)
+    _redraw_clashes(rng, region * 100_000_000 + bdate, seq, male)  # resident IDs are unique
     body = tf.concat_fixed(tf.digits(region, 6), tf.digits(bdate, 8), tf.digits(seq, 3), n=n)
     national_id = tf.from_fixed(tf.concat_fixed(body, national_id_check(body), n=n))
 

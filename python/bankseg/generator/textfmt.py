@@ -33,8 +33,42 @@ def date_text(day: int) -> str:
     return str(EPOCH + np.timedelta64(int(day), "D"))
 
 
+def _calendar_tables() -> tuple[np.ndarray, ...]:
+    """Per-day (year, month, day of month, month number) and per-month (first day, length) lookup tables."""
+    global _CAL_TABLES
+    if _CAL_TABLES is None:
+        d = np.arange(_TABLE_FIRST, _TABLE_LAST, dtype="datetime64[D]")
+        mon = d.astype("datetime64[M]")
+        y = d.astype("datetime64[Y]").astype(np.int64) + 1970
+        m = mon.astype(np.int64) % 12 + 1
+        dom = (d - mon).astype(np.int64) + 1
+        mons = np.arange(mon[0], mon[-1] + 2, dtype="datetime64[M]")
+        first = (mons.astype("datetime64[D]") - EPOCH).astype(np.int64)
+        length = ((mons + 1).astype("datetime64[D]") - mons.astype("datetime64[D]")).astype(np.int64)
+        _CAL_TABLES = (y, m, dom, mon.astype(np.int64) - mons[0].astype(np.int64), first, length)
+    return _CAL_TABLES
+
+
+_CAL_TABLES: tuple[np.ndarray, ...] | None = None
+
+
+def _table_index(days) -> np.ndarray | None:
+    """``days`` as indexes into the per-day tables, or None if any day (or the input type) is outside them."""
+    a = np.asarray(days)
+    if a.ndim == 0 or a.dtype.kind not in "iu" or a.size == 0:
+        return None
+    idx = a.astype(np.int64) - _DATE_BASE
+    if idx.min() < 0 or idx.max() >= len(_DATES):
+        return None
+    return idx
+
+
 def ymd(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Year, month (1-12) and day of month of day numbers."""
+    idx = _table_index(days)
+    if idx is not None:  # table look-up (same values as the datetime64 arithmetic below)
+        y, m, dom = _calendar_tables()[:3]
+        return y[idx], m[idx], dom[idx]
     d = EPOCH + np.asarray(days).astype("timedelta64[D]")
     y = d.astype("datetime64[Y]").astype(int) + 1970
     m = d.astype("datetime64[M]").astype(int) % 12 + 1
@@ -44,6 +78,13 @@ def ymd(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def add_months(days: np.ndarray, months: np.ndarray) -> np.ndarray:
     """Same day of month ``months`` later, clipped to the month's last day (Jan 31 + 1 -> Feb 28)."""
+    idx = _table_index(days)
+    mo = np.asarray(months)
+    if idx is not None and mo.dtype.kind in "iu":  # table look-up (same values as the arithmetic below)
+        _, _, dom1, mon_i, first, length = _calendar_tables()
+        t = mon_i[idx] + mo.astype(np.int64)
+        if t.size and t.min() >= 0 and t.max() < len(first):
+            return first[t] + np.minimum(dom1[idx] - 1, length[t] - 1)
     days = np.asarray(days, dtype=np.int64)
     d = EPOCH + days.astype("timedelta64[D]")
     mon = d.astype("datetime64[M]")
@@ -213,12 +254,56 @@ def rowwise_choice(cdf: np.ndarray, row: np.ndarray, u: np.ndarray) -> np.ndarra
     """Category per draw, each draw using its own row of a (rows, k) cumulative distribution.
 
     One ``searchsorted`` over the rows laid end to end (row r shifted by r), so millions of
-    draws over thousands of distinct distributions cost one vectorised pass.
+    draws over thousands of distinct distributions cost one vectorised pass.  With few rows
+    the same results come from a look-up table over ``u`` (see :func:`lookup_by_u`).
     """
     rows, k = cdf.shape
     c = cdf / cdf[:, -1:]
     flat = (c + np.arange(rows)[:, None]).ravel()
     row = np.asarray(row, dtype=np.int64)
-    pos = row + np.asarray(u) * (1 - 1e-12)
-    out = np.searchsorted(flat, pos, side="right") - row * k
-    return np.clip(out, 0, k - 1)
+    u = np.asarray(u)
+
+    def exact(r: np.ndarray, uu: np.ndarray) -> np.ndarray:
+        pos = r + uu * (1 - 1e-12)
+        return np.clip(np.searchsorted(flat, pos, side="right") - r * k, 0, k - 1)
+
+    if sorted_finite(flat):  # exact() is then non-decreasing in u for every row
+        return lookup_by_u(exact, rows, row, u)
+    return exact(row, u)
+
+
+#: bins per table row of :func:`lookup_by_u` (a power of two, so ``u * LUT_BINS`` is exact)
+LUT_BINS = 1024
+
+
+def lookup_by_u(exact, rows: int, row: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """``exact(row, u)`` for many draws, where ``exact`` is non-decreasing in ``u`` for each of ``rows`` rows.
+
+    ``u`` in [0, 1) is cut into ``LUT_BINS`` bins of exactly representable edges; a bin whose lowest and
+    highest ``u`` give the same result gives it for every ``u`` inside, so most draws are one table look-up
+    and only those in bins straddling a threshold are computed with ``exact``.  Falls back to ``exact``
+    for few draws or values outside the table.
+    """
+    n = len(row)
+    if (
+        n < 4 * rows * LUT_BINS
+        or u.dtype != np.float64
+        or u.shape != row.shape
+        or row.min() < 0
+        or row.max() >= rows
+        or not (u.min() >= 0 and u.max() < 1)
+    ):
+        return exact(row, u)
+    grid_row = np.repeat(np.arange(rows, dtype=np.int64), LUT_BINS)
+    lo = exact(grid_row, np.tile(np.arange(LUT_BINS) / LUT_BINS, rows))
+    hi = exact(grid_row, np.tile(np.nextafter(np.arange(1, LUT_BINS + 1) / LUT_BINS, 0), rows))
+    idx = row * LUT_BINS + (u * LUT_BINS).astype(np.int64)
+    out = lo[idx]
+    amb = np.flatnonzero((lo != hi)[idx])
+    if len(amb):
+        out[amb] = exact(row[amb], u[amb])
+    return out
+
+
+def sorted_finite(a: np.ndarray) -> bool:
+    return bool(np.all(np.isfinite(a)) and np.all(a[1:] >= a[:-1]))
