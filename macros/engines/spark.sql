@@ -62,7 +62,7 @@
 {#- strptime layouts (the vars date_formats, timestamp_formats) as Java DateTimeFormatter patterns. -#}
 {% macro spark_datetime_pattern(strptime_format) -%}
     {%- set pattern = strptime_format
-        | replace('T', "'T'")
+        | replace('T', "\\'T\\'")
         | replace('%Y', 'yyyy') | replace('%y', 'yy') | replace('%m', 'MM') | replace('%d', 'dd')
         | replace('%H', 'HH') | replace('%M', 'mm') | replace('%S', 'ss') | replace('%f', 'SSSSSS') -%}
     {{ pattern }}
