@@ -125,3 +125,44 @@
     {{ return('') }}
 {% endmacro %}
 
+
+{#-
+    The landing contract on Spark: the columns of each registered landing table (the union of its files' columns,
+    read with mergeSchema) against the documented source columns. Coarser than DuckDB's per-file check: a column
+    missing from some files but not all shows up as nulls rather than an error.
+-#}
+{% macro spark__check_landing_contract() %}
+    {%- if not execute or flags.WHICH not in ('run', 'build', 'test') -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set problems = [] -%}
+    {%- set count = namespace(tables=0) -%}
+    {%- for node in graph.sources.values() -%}
+        {%- set location = node.meta.get('external_location') or node.source_meta.get('external_location') -%}
+        {%- if location and node.columns -%}
+            {%- set table = node.schema ~ '.' ~ node.identifier -%}
+            {%- set table_columns = [] -%}
+            {%- for row in run_query('describe table ' ~ table).rows -%}
+                {%- if row[0] and not row[0].startswith('#') and row[0] not in table_columns -%}
+                    {%- do table_columns.append(row[0] | lower) -%}
+                {%- endif -%}
+            {%- endfor -%}
+            {%- set documented = node.columns.keys() | map('lower') | list -%}
+            {%- for c in documented if c not in table_columns -%}
+                {%- do problems.append('source ' ~ table ~ ' lacks column "' ~ c ~ '"') -%}
+            {%- endfor -%}
+            {%- for c in table_columns if c not in documented -%}
+                {%- do problems.append('source ' ~ table ~ ' has undocumented column "' ~ c ~ '"') -%}
+            {%- endfor -%}
+            {%- set count.tables = count.tables + 1 -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if problems -%}
+        {{ exceptions.raise_compiler_error(
+            'Landing files do not match the documented source columns: ' ~ (problems | join('; '))
+            ~ '. Fix the extract or update the sources YAML (models/staging/<system>/_<system>__sources.yml).'
+        ) }}
+    {%- endif -%}
+    {{ log('Landing contract checked on Spark: ' ~ count.tables ~ ' source tables.', info=true) }}
+    {{ return('') }}
+{% endmacro %}
