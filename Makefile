@@ -138,7 +138,7 @@ SPARK_RAW := $(CURDIR)/data/spark/raw
 SPARK_DIR := $(CURDIR)/warehouse/spark
 SPARK_DUCKDB := $(CURDIR)/warehouse/spark-compare.duckdb
 
-$(SPARK_BIN)/.installed: requirements.lock requirements-spark.lock pyproject.toml
+$(SPARK_BIN)/.installed-spark: requirements.lock requirements-spark.lock pyproject.toml
 	@command -v java >/dev/null || { echo "error: java not found; Spark needs a Java 17 runtime (Debian: openjdk-17-jre-headless)"; exit 1; }
 	$(PYTHON) -m venv $(SPARK_VENV)
 	$(SPARK_BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
@@ -147,7 +147,7 @@ $(SPARK_BIN)/.installed: requirements.lock requirements-spark.lock pyproject.tom
 	$(SPARK_BIN)/python -m pip check
 	@touch $@
 
-$(SPARK_RAW)/.generated-$(SPARK_CUSTOMERS)-$(TEST_SEED): $(SPARK_BIN)/.installed
+$(SPARK_RAW)/.generated-$(SPARK_CUSTOMERS)-$(TEST_SEED): $(SPARK_BIN)/.installed-spark
 	rm -f $(SPARK_RAW)/.generated-*
 	$(SPARK_BIN)/bankseg generate --customers $(SPARK_CUSTOMERS) --seed $(TEST_SEED) --months 24 --out $(SPARK_RAW) --quiet
 	@touch $@
