@@ -2,9 +2,9 @@
 
 `make test-spark` builds the same generated bank with `dbt build --selector spark` twice: on a local Spark session
 (dbt-spark, method session) and on DuckDB. These tests read the tables Spark wrote (Parquet files under the Spark
-warehouse folder, read here with DuckDB, so no second JVM is needed) and compare row counts with the DuckDB build:
-every staged table's accepted rows, quarantined rows per landing table and reason, every SQL intermediate table,
-and the number of resolved customers.
+warehouse folder, read here with DuckDB, so no second JVM is needed) and compare them with the DuckDB build: the same
+tables, the same row count and values in every staging and intermediate table, the same quarantined rows per landing
+table and reason, and the same resolved customers with the same customer ids.
 """
 
 from __future__ import annotations
