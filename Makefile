@@ -27,12 +27,13 @@ TEST_RAW := $(CURDIR)/data/test/raw
 TEST_DB := $(CURDIR)/warehouse/test.duckdb
 TEST_TARGET := $(CURDIR)/target/test
 
-.PHONY: help install build demo-data dbt-build docs publish summary test lint pytest test-warehouse test-real-data bench clean
+.PHONY: help install build demo-data dbt-build docs publish summary test lint pytest test-warehouse test-real-data test-spark bench clean
 
 help:
 	@echo "make build   set up, generate the demo bank ($(DEMO_CUSTOMERS) customers), dbt build, dbt docs generate"
 	@echo "make test    set up and run the whole suite: ruff, sqlfluff, dbt build on a small bank, pytest"
 	@echo "make test-real-data  import Berka and UCI Bank Marketing from ../shared/data, dbt build each, check figures"
+	@echo "make test-spark  staging + SQL intermediate on a local Spark session (dbt-spark), compared with DuckDB"
 	@echo "make clean   remove generated data, warehouses and dbt artefacts (keeps the virtualenv)"
 
 $(BIN)/.installed: requirements.lock pyproject.toml
@@ -126,6 +127,40 @@ test-real-data: $(BIN)/.installed
 		BANKSEG_REAL_BM_RAW=$(BM_RAW) BANKSEG_REAL_BM_DB=$(BM_DB) BANKSEG_REAL_BMA_DB=$(BMA_DB) \
 		$(BIN)/pytest -m real_data
 
+# ---- the Spark target (issue 7 part 3; README "Engines") ---------------------------------------------------------
+# A second virtualenv: requirements.lock plus requirements-spark.lock (dbt-spark[session], pyspark; Java 17 on PATH).
+# A small bank is built with `--selector spark` (selectors.yml) on a local Spark session and on DuckDB, and
+# pytest -m spark compares the two builds table by table (tables, row counts, values, resolved customers).
+SPARK_VENV := $(CURDIR)/.venv-spark
+SPARK_BIN := $(SPARK_VENV)/bin
+SPARK_CUSTOMERS ?= 300
+SPARK_RAW := $(CURDIR)/data/spark/raw
+SPARK_DIR := $(CURDIR)/warehouse/spark
+SPARK_DUCKDB := $(CURDIR)/warehouse/spark-compare.duckdb
+
+$(SPARK_BIN)/.installed-spark: requirements.lock requirements-spark.lock pyproject.toml
+	@command -v java >/dev/null || { echo "error: java not found; Spark needs a Java 17 runtime (Debian: openjdk-17-jre-headless)"; exit 1; }
+	$(PYTHON) -m venv $(SPARK_VENV)
+	$(SPARK_BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(SPARK_BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock -r requirements-spark.lock
+	$(SPARK_BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(SPARK_BIN)/python -m pip check
+	@touch $@
+
+$(SPARK_RAW)/.generated-$(SPARK_CUSTOMERS)-$(TEST_SEED): $(SPARK_BIN)/.installed-spark
+	rm -f $(SPARK_RAW)/.generated-*
+	$(SPARK_BIN)/bankseg generate --customers $(SPARK_CUSTOMERS) --seed $(TEST_SEED) --months 24 --out $(SPARK_RAW) --quiet
+	@touch $@
+
+test-spark: $(SPARK_RAW)/.generated-$(SPARK_CUSTOMERS)-$(TEST_SEED)
+	rm -rf $(SPARK_DIR) $(SPARK_DUCKDB)
+	BANKSEG_RAW_DIR=$(SPARK_RAW) BANKSEG_SPARK_DIR=$(SPARK_DIR) \
+		$(SPARK_BIN)/dbt build --target spark --selector spark --target-path $(CURDIR)/target/spark
+	BANKSEG_RAW_DIR=$(SPARK_RAW) BANKSEG_DUCKDB_PATH=$(SPARK_DUCKDB) \
+		$(SPARK_BIN)/dbt build --selector spark --target-path $(CURDIR)/target/spark-duckdb
+	BANKSEG_SPARK_WAREHOUSE=$(SPARK_DIR)/warehouse BANKSEG_SPARK_COMPARE_DUCKDB=$(SPARK_DUCKDB) \
+		BANKSEG_SPARK_RUN_RESULTS=$(CURDIR)/target/spark/run_results.json $(SPARK_BIN)/pytest -m spark
+
 # ---- the benchmark (issue: scale) --------------------------------------------------------------------------
 # bankseg bench per size: generation, dbt build per layer + tests, docs, a daily incremental run checked against a
 # full refresh, publish, and dbt against DuckDB alone; JSON under bench/ (docs/bench.md)
@@ -136,4 +171,5 @@ bench: $(BIN)/.installed
 	done
 
 clean:
-	rm -rf target logs data/raw data/test data/real warehouse/*.duckdb warehouse/*.wal warehouse/tmp warehouse/serving
+	rm -rf target logs data/raw data/test data/real data/spark warehouse/*.duckdb warehouse/*.wal warehouse/tmp warehouse/serving \
+		warehouse/spark

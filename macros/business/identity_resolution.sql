@@ -28,3 +28,80 @@
         or ({{ right_record }}.source_system = 'core_banking' and {{ left_record }}.source_system in ({{ quoted | join(', ') }}))
     )
 {%- endmacro %}
+
+
+{#-
+    The label propagation passes of int_customer_identity_map: CTEs state_1 .. state_<hops>, each pass from the
+    one before (state_0 and directed_links are CTEs of the model). Dispatched because engines plan the chain
+    differently: DuckDB materialises a CTE used twice, Spark inlines it, so a pass that reads the previous state
+    twice (its offers and its own row) recomputes 2^hops copies of the chain.
+-#}
+{% macro identity_propagation_ctes(hops) %}
+    {{ return(adapter.dispatch('identity_propagation_ctes', 'bankseg')(hops)) }}
+{% endmacro %}
+
+{% macro default__identity_propagation_ctes(hops) %}
+{%- for i in range(1, hops + 1) %}
+    offers_{{ i }} as (
+        select
+            directed_links.record_key,
+            min(
+                {{ bankseg.identity_offered_state_key('neighbour.state_key', 'directed_links.match_priority') }}
+            ) as offered_state_key
+        from directed_links
+        inner join state_{{ i - 1 }} as neighbour on directed_links.neighbour_key = neighbour.record_key
+        group by directed_links.record_key
+    ),
+
+    state_{{ i }} as (
+        select
+            state_{{ i - 1 }}.record_key,
+            state_{{ i - 1 }}.is_anchor,
+            case
+                when state_{{ i - 1 }}.is_anchor then state_{{ i - 1 }}.state_key
+                when offers_{{ i }}.offered_state_key < state_{{ i - 1 }}.state_key
+                    then offers_{{ i }}.offered_state_key
+                else state_{{ i - 1 }}.state_key
+            end as state_key
+        from state_{{ i - 1 }}
+        left join offers_{{ i }} on state_{{ i - 1 }}.record_key = offers_{{ i }}.record_key
+    ),
+{% endfor -%}
+{% endmacro %}
+
+{#-
+    The same passes reading the previous state once: each record meets itself (a self edge keeps its own state)
+    and its neighbours in one join, and takes the smallest of its own state key and the offered ones; an anchor
+    keeps its own. Same result as the default (the smaller of own and best offer), a plan linear in hops.
+-#}
+{% macro spark__identity_propagation_ctes(hops) %}
+    edges_with_self as (
+        select record_key, neighbour_key, match_priority, false as is_self from directed_links
+        union all
+        select record_key, record_key as neighbour_key, cast(null as integer) as match_priority, true as is_self
+        from state_0
+    ),
+{%- for i in range(1, hops + 1) %}
+
+    state_{{ i }} as (
+        select
+            record_key,
+            is_anchor,
+            case when is_anchor then own_state_key else least(own_state_key, offered_state_key) end as state_key
+        from (
+            select
+                edges_with_self.record_key,
+                max(case when edges_with_self.is_self then neighbour.is_anchor end) as is_anchor,
+                max(case when edges_with_self.is_self then neighbour.state_key end) as own_state_key,
+                min(
+                    case when not edges_with_self.is_self then
+                        {{ bankseg.identity_offered_state_key('neighbour.state_key', 'edges_with_self.match_priority') }}
+                    end
+                ) as offered_state_key
+            from edges_with_self
+            inner join state_{{ i - 1 }} as neighbour on edges_with_self.neighbour_key = neighbour.record_key
+            group by edges_with_self.record_key
+        ) as pass
+    ),
+{%- endfor %}
+{% endmacro %}

@@ -1,12 +1,12 @@
 {{
     config(
-        materialized='incremental',
+        materialized=bankseg.incremental_materialization(),
         unique_key='card_transaction_id',
         incremental_strategy='delete+insert',
         on_schema_change='fail',
-        post_hook=[
+        post_hook=bankseg.incremental_post_hooks([
             "delete from {{ this }} where card_transaction_id not in (select card_transaction_id from {{ ref('stg_cards__card_transactions') }})",
-        ],
+        ]),
     )
 }}
 {#-

@@ -1,12 +1,12 @@
 {{
     config(
-        materialized='incremental',
+        materialized=bankseg.incremental_materialization(),
         unique_key='transaction_id',
         incremental_strategy='delete+insert',
         on_schema_change='fail',
-        post_hook=[
+        post_hook=bankseg.incremental_post_hooks([
             "delete from {{ this }} where transaction_id not in (select transaction_id from {{ ref('stg_core_banking__transactions') }})",
-        ],
+        ]),
     )
 }}
 {#-

@@ -49,32 +49,7 @@ state_0 as (
         end as state_key
     from records
 ),
-{% for i in range(1, hops + 1) %}
-    offers_{{ i }} as (
-        select
-            directed_links.record_key,
-            min(
-                {{ bankseg.identity_offered_state_key('neighbour.state_key', 'directed_links.match_priority') }}
-            ) as offered_state_key
-        from directed_links
-        inner join state_{{ i - 1 }} as neighbour on directed_links.neighbour_key = neighbour.record_key
-        group by directed_links.record_key
-    ),
-
-    state_{{ i }} as (
-        select
-            state_{{ i - 1 }}.record_key,
-            state_{{ i - 1 }}.is_anchor,
-            case
-                when state_{{ i - 1 }}.is_anchor then state_{{ i - 1 }}.state_key
-                when offers_{{ i }}.offered_state_key < state_{{ i - 1 }}.state_key
-                    then offers_{{ i }}.offered_state_key
-                else state_{{ i - 1 }}.state_key
-            end as state_key
-        from state_{{ i - 1 }}
-        left join offers_{{ i }} on state_{{ i - 1 }}.record_key = offers_{{ i }}.record_key
-    ),
-{% endfor %}
+{{ bankseg.identity_propagation_ctes(hops) }}
 resolved as (
     select
         record_key,
