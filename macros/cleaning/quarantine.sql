@@ -112,7 +112,7 @@
     The quarantine rows of one base model, in the shape every quarantine model unions:
     system, table, record key, scope, reason, original values. Scope 'row': the row was rejected (every
     reason, row checks then value checks); scope 'value' (only when the base model has value checks): the row
-    was accepted with the listed values nulled.
+    was accepted with the listed values nulled. One scan of the base model gives both.
 -#}
 {% macro quarantine_rows(base_model, source_system, source_table, key_column, has_value_checks=false) -%}
     select
@@ -120,7 +120,7 @@
         '{{ source_table }}' as source_table,
         cast({{ key_column }} as {{ dbt.type_string() }}) as source_record_key,
         _row_fingerprint as row_fingerprint,
-        'row' as quarantine_scope,
+        case when _quarantine_reason is null then 'value' else 'row' end as quarantine_scope,
         {% if has_value_checks -%}
         concat_ws('; ', _quarantine_reason, _value_issues)
         {%- else -%}
@@ -128,18 +128,7 @@
         {%- endif %} as quarantine_reason,
         _original_values as original_values
     from {{ ref(base_model) }}
-    where not _is_exact_duplicate and _quarantine_reason is not null
-    {%- if has_value_checks %}
-    union all
-    select
-        '{{ source_system }}' as source_system,
-        '{{ source_table }}' as source_table,
-        cast({{ key_column }} as {{ dbt.type_string() }}) as source_record_key,
-        _row_fingerprint as row_fingerprint,
-        'value' as quarantine_scope,
-        _value_issues as quarantine_reason,
-        _original_values as original_values
-    from {{ ref(base_model) }}
-    where not _is_exact_duplicate and _quarantine_reason is null and _value_issues is not null
-    {%- endif %}
+    where
+        not _is_exact_duplicate
+        and (_quarantine_reason is not null{% if has_value_checks %} or _value_issues is not null{% endif %})
 {%- endmacro %}

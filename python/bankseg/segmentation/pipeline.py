@@ -84,10 +84,9 @@ def _persona_frame(frame: pd.DataFrame, spec: FeatureSpec, profile: FeatureSpec 
 def _profile_spec(profile_features: FeatureSpec | Mapping[str, Any] | None) -> FeatureSpec | None:
     if profile_features is None or isinstance(profile_features, FeatureSpec):
         return profile_features
-    roles = {k: v for k, v in profile_features.items() if k in ("heavy_tailed", "numeric", "bounded", "ordinal")}
-    if not any(roles.values()):
-        return None
-    return FeatureSpec(**roles)
+    if not any(profile_features.get(role) for role in ("heavy_tailed", "numeric", "bounded", "ordinal")):
+        return None  # no profile feature configured (a spec must list at least one column)
+    return FeatureSpec.from_dict(profile_features)
 
 
 def fit_segmentation(
