@@ -104,22 +104,20 @@
     {%- endif -%}
     {%- set schemas = [] -%}
     {%- set count = namespace(tables=0) -%}
-    {%- for node in graph.sources.values() -%}
-        {%- set location = node.meta.get('external_location') or node.source_meta.get('external_location') -%}
-        {%- if location -%}
-            {%- set folder = location | replace('{name}', node.name) | replace('{identifier}', node.identifier) -%}
-            {%- if folder.endswith('/*.parquet') -%}{%- set folder = folder[:-10] -%}{%- endif -%}
-            {%- if node.schema not in schemas -%}
-                {%- do run_query('create database if not exists ' ~ node.schema) -%}
-                {%- do schemas.append(node.schema) -%}
-            {%- endif -%}
-            {%- do run_query('drop table if exists ' ~ node.schema ~ '.' ~ node.identifier) -%}
-            {%- do run_query(
-                'create table ' ~ node.schema ~ '.' ~ node.identifier
-                ~ " using parquet options (path '" ~ folder ~ "', mergeSchema 'true')"
-            ) -%}
-            {%- set count.tables = count.tables + 1 -%}
+    {%- for t in bankseg.landing_sources() -%}
+        {%- set node = t.node -%}
+        {%- set folder = t.location -%}
+        {%- if folder.endswith('/*.parquet') -%}{%- set folder = folder[:-10] -%}{%- endif -%}
+        {%- if node.schema not in schemas -%}
+            {%- do run_query('create database if not exists ' ~ node.schema) -%}
+            {%- do schemas.append(node.schema) -%}
         {%- endif -%}
+        {%- do run_query('drop table if exists ' ~ node.schema ~ '.' ~ node.identifier) -%}
+        {%- do run_query(
+            'create table ' ~ node.schema ~ '.' ~ node.identifier
+            ~ " using parquet options (path '" ~ folder ~ "', mergeSchema 'true')"
+        ) -%}
+        {%- set count.tables = count.tables + 1 -%}
     {%- endfor -%}
     {{ log('Spark: registered ' ~ count.tables ~ ' landing tables as Parquet tables.', info=true) }}
     {{ return('') }}
@@ -137,25 +135,23 @@
     {%- endif -%}
     {%- set problems = [] -%}
     {%- set count = namespace(tables=0) -%}
-    {%- for node in graph.sources.values() -%}
-        {%- set location = node.meta.get('external_location') or node.source_meta.get('external_location') -%}
-        {%- if location and node.columns -%}
-            {%- set table = node.schema ~ '.' ~ node.identifier -%}
-            {%- set table_columns = [] -%}
-            {%- for row in run_query('describe table ' ~ table).rows -%}
-                {%- if row[0] and not row[0].startswith('#') and row[0] not in table_columns -%}
-                    {%- do table_columns.append(row[0] | lower) -%}
-                {%- endif -%}
-            {%- endfor -%}
-            {%- set documented = node.columns.keys() | map('lower') | list -%}
-            {%- for c in documented if c not in table_columns -%}
-                {%- do problems.append('source ' ~ table ~ ' lacks column "' ~ c ~ '"') -%}
-            {%- endfor -%}
-            {%- for c in table_columns if c not in documented -%}
-                {%- do problems.append('source ' ~ table ~ ' has undocumented column "' ~ c ~ '"') -%}
-            {%- endfor -%}
-            {%- set count.tables = count.tables + 1 -%}
-        {%- endif -%}
+    {%- for t in bankseg.landing_sources() if t.node.columns -%}
+        {%- set node = t.node -%}
+        {%- set table = node.schema ~ '.' ~ node.identifier -%}
+        {%- set table_columns = [] -%}
+        {%- for row in run_query('describe table ' ~ table).rows -%}
+            {%- if row[0] and not row[0].startswith('#') and row[0] not in table_columns -%}
+                {%- do table_columns.append(row[0] | lower) -%}
+            {%- endif -%}
+        {%- endfor -%}
+        {%- set documented = node.columns.keys() | map('lower') | list -%}
+        {%- for c in documented if c not in table_columns -%}
+            {%- do problems.append('source ' ~ table ~ ' lacks column "' ~ c ~ '"') -%}
+        {%- endfor -%}
+        {%- for c in table_columns if c not in documented -%}
+            {%- do problems.append('source ' ~ table ~ ' has undocumented column "' ~ c ~ '"') -%}
+        {%- endfor -%}
+        {%- set count.tables = count.tables + 1 -%}
     {%- endfor -%}
     {%- if problems -%}
         {{ exceptions.raise_compiler_error(

@@ -3,6 +3,25 @@
     columns. A missing, renamed or extra column stops the run with an error that names the file and
     the column, so a changed extract can never turn into a silent null column.
 -#}
+{#-
+    Every source read from landing files (meta.external_location, on the source or its table), with that
+    location resolved for the table: a list of {node, location}. The engines' contract checks and Spark's
+    registration of the landing folders read the same list.
+-#}
+{% macro landing_sources() %}
+    {%- set found = [] -%}
+    {%- for node in graph.sources.values() -%}
+        {%- set location = node.meta.get('external_location') or node.source_meta.get('external_location') -%}
+        {%- if location -%}
+            {%- do found.append({
+                'node': node,
+                'location': location | replace('{name}', node.name) | replace('{identifier}', node.identifier),
+            }) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(found) }}
+{% endmacro %}
+
 {% macro check_landing_contract() %}
     {{ return(adapter.dispatch('check_landing_contract', 'bankseg')()) }}
 {% endmacro %}
@@ -16,15 +35,12 @@
         {{ return('') }}
     {%- endif -%}
     {%- set landing = [] -%}
-    {%- for node in graph.sources.values() -%}
-        {%- set location = node.meta.get('external_location') or node.source_meta.get('external_location') -%}
-        {%- if location and node.columns -%}
-            {%- do landing.append({
-                'source': node.source_name ~ '.' ~ node.name,
-                'glob': location | replace('{name}', node.name) | replace('{identifier}', node.identifier),
-                'columns': node.columns.keys() | list,
-            }) -%}
-        {%- endif -%}
+    {%- for t in bankseg.landing_sources() if t.node.columns -%}
+        {%- do landing.append({
+            'source': t.node.source_name ~ '.' ~ t.node.name,
+            'glob': t.location,
+            'columns': t.node.columns.keys() | list,
+        }) -%}
     {%- endfor -%}
     {%- if landing | length == 0 -%}
         {{ return('') }}
