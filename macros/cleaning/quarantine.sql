@@ -26,31 +26,32 @@
 {% endmacro %}
 
 {#- The original raw values of a row as JSON text (alias = the raw table's alias in the query). -#}
-{% macro row_to_json(alias, columns) %}
-    {{ return(adapter.dispatch('row_to_json', 'bankseg')(alias, columns)) }}
+{#- prefix: the raw columns carry it (raw_columns), e.g. '_raw__'; the JSON keys are the landing names. alias none: unqualified. -#}
+{% macro row_to_json(alias, columns, prefix='') %}
+    {{ return(adapter.dispatch('row_to_json', 'bankseg')(alias, columns, prefix)) }}
 {% endmacro %}
 
-{% macro default__row_to_json(alias, columns) -%}
+{% macro default__row_to_json(alias, columns, prefix='') -%}
     to_json(named_struct(
-    {%- for c in columns %}'{{ c }}', {{ alias }}.{{ c }}{{ ', ' if not loop.last }}{% endfor -%}
+    {%- for c in columns %}'{{ c }}', {{ alias ~ '.' if alias }}{{ prefix }}{{ c }}{{ ', ' if not loop.last }}{% endfor -%}
     ))
 {%- endmacro %}
 
-{% macro duckdb__row_to_json(alias, columns) -%}
+{% macro duckdb__row_to_json(alias, columns, prefix='') -%}
     cast(to_json({
-    {%- for c in columns %}'{{ c }}': {{ alias }}.{{ c }}{{ ', ' if not loop.last }}{% endfor -%}
+    {%- for c in columns %}'{{ c }}': {{ alias ~ '.' if alias }}{{ prefix }}{{ c }}{{ ', ' if not loop.last }}{% endfor -%}
     }) as varchar)
 {%- endmacro %}
 
 {#- A fingerprint of every raw column: equal fingerprints are exact duplicates. -#}
-{% macro row_fingerprint(alias, columns) -%}
-    {{ dbt.hash(dbt.concat(bankseg.fingerprint_parts(alias, columns))) }}
+{% macro row_fingerprint(alias, columns, prefix='') -%}
+    {{ dbt.hash(dbt.concat(bankseg.fingerprint_parts(alias, columns, prefix))) }}
 {%- endmacro %}
 
-{% macro fingerprint_parts(alias, columns) %}
+{% macro fingerprint_parts(alias, columns, prefix='') %}
     {%- set parts = [] -%}
     {%- for c in columns -%}
-        {%- do parts.append("coalesce(cast(" ~ alias ~ "." ~ c ~ " as " ~ dbt.type_string() ~ "), '\\x00')") -%}
+        {%- do parts.append("coalesce(cast(" ~ (alias ~ "." if alias else "") ~ prefix ~ c ~ " as " ~ dbt.type_string() ~ "), '\\x00')") -%}
         {%- if not loop.last -%}{%- do parts.append("'|'") -%}{%- endif -%}
     {%- endfor -%}
     {{ return(parts) }}
@@ -68,6 +69,49 @@
         {{ bankseg.row_fingerprint('raw_source', columns) }} as _row_fingerprint,
         {{ bankseg.row_to_json('raw_source', columns) }} as _original_values
     from {{ source(source_name, table_name) }} as raw_source
+{%- endmacro %}
+
+{#-
+    The opening of a base model over a large landing table: every raw row with its landing position (the file it
+    came from and its row number there), a row key that costs nothing to compute. Fingerprint and original values
+    are left to the model, which computes them only for the rows that need them (see
+    base_core_banking__transactions). Unit test fixtures give the two position columns themselves.
+-#}
+{% macro landing_rows(source_name, table_name) -%}
+    select
+        raw_source.*,
+        {{ bankseg.landing_position('raw_source') }}
+    from {{ source(source_name, table_name) }} as raw_source
+{%- endmacro %}
+
+{% macro landing_position(alias) %}
+    {{ return(adapter.dispatch('landing_position', 'bankseg')(alias)) }}
+{% endmacro %}
+
+{#- DuckDB's multi-file reader exposes both as virtual columns of the Parquet scan. -#}
+{% macro default__landing_position(alias) -%}
+    {{ alias }}.filename as _landing_file,
+        {{ alias }}.file_row_number as _landing_row
+{%- endmacro %}
+
+{#- Spark: the file name, and an id unique within the scan (the same for every scan of the same files). -#}
+{% macro spark__landing_position(alias) -%}
+    input_file_name() as _landing_file,
+        monotonically_increasing_id() as _landing_row
+{%- endmacro %}
+
+{#- The landing columns carried through a model under a prefix, for row_fingerprint/row_to_json at its end. -#}
+{% macro raw_columns(alias, columns, prefix='_raw__') -%}
+    {%- for c in columns %}{{ alias }}.{{ c }} as {{ prefix }}{{ c }}{{ ',\n        ' if not loop.last }}{% endfor -%}
+{%- endmacro %}
+
+{#- The quarantine test of quarantine_reasons as a boolean: true when any check holds. -#}
+{% macro is_rejected(checks) -%}
+    coalesce(
+    {%- for check in checks %}
+        ({{ check[1] }}){{ ' or' if not loop.last }}
+    {%- endfor %}
+    , false)
 {%- endmacro %}
 
 {#- Flags all but one row of each group of identical raw rows. -#}
@@ -112,15 +156,17 @@
     The quarantine rows of one base model, in the shape every quarantine model unions:
     system, table, record key, scope, reason, original values. Scope 'row': the row was rejected (every
     reason, row checks then value checks); scope 'value' (only when the base model has value checks): the row
-    was accepted with the listed values nulled. One scan of the base model gives both.
+    was accepted with the listed values nulled. One scan of the base model gives both. has_rejected_flag: the base
+    model has the boolean `_is_rejected` (is_rejected), a cheaper filter than the reason text.
 -#}
-{% macro quarantine_rows(base_model, source_system, source_table, key_column, has_value_checks=false) -%}
+{% macro quarantine_rows(base_model, source_system, source_table, key_column, has_value_checks=false, has_rejected_flag=false) -%}
+    {%- set rejected = '_is_rejected' if has_rejected_flag else '_quarantine_reason is not null' -%}
     select
         '{{ source_system }}' as source_system,
         '{{ source_table }}' as source_table,
         cast({{ key_column }} as {{ dbt.type_string() }}) as source_record_key,
         _row_fingerprint as row_fingerprint,
-        case when _quarantine_reason is null then 'value' else 'row' end as quarantine_scope,
+        case when {{ rejected }} then 'row' else 'value' end as quarantine_scope,
         {% if has_value_checks -%}
         concat_ws('; ', _quarantine_reason, _value_issues)
         {%- else -%}
@@ -130,5 +176,5 @@
     from {{ ref(base_model) }}
     where
         not _is_exact_duplicate
-        and (_quarantine_reason is not null{% if has_value_checks %} or _value_issues is not null{% endif %})
+        and ({{ rejected }}{% if has_value_checks %} or _value_issues is not null{% endif %})
 {%- endmacro %}

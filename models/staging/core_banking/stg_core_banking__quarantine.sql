@@ -21,7 +21,9 @@ balances as (
 ),
 
 transactions as (
-    {{ bankseg.quarantine_rows('base_core_banking__transactions', 'core_banking', 'transactions', 'transaction_id') }}
+    {{ bankseg.quarantine_rows(
+        'base_core_banking__transactions', 'core_banking', 'transactions', 'transaction_id', has_rejected_flag=true
+    ) }}
 ),
 
 investment_holdings as (

@@ -21,7 +21,7 @@ final as (
         extracted_at,
         is_late_arriving
     from base
-    where not _is_exact_duplicate and _quarantine_reason is null
+    where not _is_exact_duplicate and not _is_rejected
 )
 
 select * from final

@@ -1,19 +1,81 @@
 {#-
-    The largest landing table (tens of millions of rows at scale): one pass over the raw rows, seed
-    look-ups and one accepted-accounts join (hash joins on small tables), and ONE window for both
-    de-duplication flags. Sorting each posting id's rows by extract time (latest first) and fingerprint
-    puts identical raw rows next to each other, so
+    The largest landing table (tens of millions of rows at scale), so it is written for DuckDB's cost model:
+      - the de-duplication windows run only on the rows of posting ids that occur more than once (a few percent),
+        on a narrow projection, and are joined back by landing position (file, row number): a window over the
+        whole wide table cost most of this model's time;
+      - the row fingerprint and the original values (JSON) are computed in `final`, so a query that keeps only
+        accepted rows (stg_) never computes them and the quarantine model computes them for rejected rows only;
+      - `_is_rejected` is the quarantine test as a boolean, cheaper to filter on than the reason text.
+    Sorting each posting id's rows by extract time (latest first) and fingerprint puts identical raw rows next to
+    each other, so
       - a row equal to the row before it is an exact duplicate (what bankseg.duplicate_flag() flags), and
       - a row different from the first (latest) row of its id is a duplicate key (the key window of the
-        other base models),
-    the same flags as the two-window pattern with one sort of the table instead of two.
+        other base models).
 -#}
+{%- set columns = bankseg.source_columns('core_banking', 'transactions') -%}
+{%- set transaction_checks = [
+    ['missing transaction_id', 'transaction_id is null'],
+    ['duplicate key', '_is_duplicate_key and transaction_id is not null'],
+    ['missing account_id', 'account_id is null'],
+    ['orphan account_id', 'account_id is not null and accepted_account_id is null'],
+    ['missing transaction_ts', "nullif(trim(transaction_ts_raw), '') is null"],
+    ['unparseable transaction_ts', bankseg.is_unparseable('transaction_ts_raw', 'transaction_at')],
+    ['unparseable extracted_at', bankseg.is_unparseable('extracted_at_raw', 'extracted_at')],
+    ['missing amount', 'amount is null'],
+    ['negative amount', 'amount < 0'],
+    ['zero amount', 'amount = 0'],
+    ['missing direction', 'direction_code is null'],
+    ['unknown direction', 'direction_code is not null and direction is null'],
+    ['unknown channel', 'channel_code is not null and channel is null'],
+    ['unknown counterparty_type', 'counterparty_type_code is not null and counterparty_type is null'],
+] -%}
 {%- set extraction_lag_days = dbt.datediff('transaction_date', 'extracted_date', 'day') -%}
 
 with
 
 raw as (
-    {{ bankseg.raw_rows('core_banking', 'transactions') }}
+    {{ bankseg.landing_rows('core_banking', 'transactions') }}
+),
+
+-- posting ids (as cleaned) carried by more than one raw row: the only rows a duplicate flag can be set on
+repeated_ids as (
+    select {{ bankseg.clean_code('raw.transaction_id') }} as transaction_id
+    from raw
+    group by {{ bankseg.clean_code('raw.transaction_id') }}
+    having count(*) > 1
+),
+
+repeated_rows as (
+    select
+        raw._landing_file,
+        raw._landing_row,
+        repeated_ids.transaction_id,
+        {{ bankseg.try_parse_timestamp('raw.extracted_at') }} as extracted_at,
+        {{ bankseg.row_fingerprint('raw', columns) }} as _row_fingerprint
+    from raw
+    inner join repeated_ids
+        on coalesce({{ bankseg.clean_code('raw.transaction_id') }}, '') = coalesce(repeated_ids.transaction_id, '')
+),
+
+repeat_flags as (
+    select
+        _landing_file,
+        _landing_row,
+        -- an identical copy of the row before it: removed, not quarantined
+        coalesce(lag(_row_fingerprint) over by_posting = _row_fingerprint, false) as _is_exact_duplicate,
+        -- a second, different row under an already-used posting reference: the latest extract is kept
+        first_value(_row_fingerprint) over by_posting <> _row_fingerprint as _is_duplicate_key
+    from repeated_rows
+    window by_posting as (
+        partition by transaction_id
+        order by extracted_at desc nulls last, _row_fingerprint asc
+    )
+),
+
+-- the table's first extract day: postings in it are history, never late
+first_extract as (
+    select min(cast({{ bankseg.try_parse_timestamp('raw.extracted_at') }} as date)) as first_extracted_date
+    from raw
 ),
 
 code_map as (
@@ -35,8 +97,9 @@ accepted_accounts as (
 
 typed as (
     select
-        raw._row_fingerprint,
-        raw._original_values,
+        raw._landing_file,
+        raw._landing_row,
+        {{ bankseg.raw_columns('raw', columns) }},
         {{ bankseg.clean_code('raw.transaction_id') }} as transaction_id,
         {{ bankseg.clean_code('raw.account_id') }} as account_id,
         raw.transaction_ts as transaction_ts_raw,
@@ -77,38 +140,22 @@ coded as (
 keyed as (
     select
         coded.*,
-        -- an identical copy of the row before it: removed, not quarantined
-        coalesce(lag(coded._row_fingerprint) over by_posting = coded._row_fingerprint, false) as _is_exact_duplicate,
-        -- a second, different row under an already-used posting reference: the latest extract is kept
-        first_value(coded._row_fingerprint) over by_posting <> coded._row_fingerprint as _is_duplicate_key
+        coalesce(repeat_flags._is_exact_duplicate, false) as _is_exact_duplicate,
+        coalesce(repeat_flags._is_duplicate_key, false) as _is_duplicate_key,
+        first_extract.first_extracted_date
     from coded
-    window by_posting as (
-        partition by coded.transaction_id
-        order by coded.extracted_at desc nulls last, coded._row_fingerprint asc
-    )
+    left join repeat_flags
+        on coded._landing_file = repeat_flags._landing_file and coded._landing_row = repeat_flags._landing_row
+    cross join first_extract
 ),
 
 final as (
     select
-        _row_fingerprint,
-        _original_values,
+        {{ bankseg.row_fingerprint(none, columns, prefix='_raw__') }} as _row_fingerprint,
+        {{ bankseg.row_to_json(none, columns, prefix='_raw__') }} as _original_values,
         _is_exact_duplicate,
-        {{ bankseg.quarantine_reasons([
-            ['missing transaction_id', 'transaction_id is null'],
-            ['duplicate key', '_is_duplicate_key and transaction_id is not null'],
-            ['missing account_id', 'account_id is null'],
-            ['orphan account_id', 'account_id is not null and accepted_account_id is null'],
-            ['missing transaction_ts', "nullif(trim(transaction_ts_raw), '') is null"],
-            ['unparseable transaction_ts', bankseg.is_unparseable('transaction_ts_raw', 'transaction_at')],
-            ['unparseable extracted_at', bankseg.is_unparseable('extracted_at_raw', 'extracted_at')],
-            ['missing amount', 'amount is null'],
-            ['negative amount', 'amount < 0'],
-            ['zero amount', 'amount = 0'],
-            ['missing direction', 'direction_code is null'],
-            ['unknown direction', 'direction_code is not null and direction is null'],
-            ['unknown channel', 'channel_code is not null and channel is null'],
-            ['unknown counterparty_type', 'counterparty_type_code is not null and counterparty_type is null'],
-        ]) }} as _quarantine_reason,
+        {{ bankseg.is_rejected(transaction_checks) }} as _is_rejected,
+        {{ bankseg.quarantine_reasons(transaction_checks) }} as _quarantine_reason,
         transaction_id,
         account_id,
         transaction_at,
@@ -127,7 +174,7 @@ final as (
         -- unknown extract time: not late
         coalesce(
             {{ extraction_lag_days | trim }} > 1
-            and extracted_date > min(extracted_date) over (),
+            and extracted_date > first_extracted_date,
             false
         ) as is_late_arriving
     from keyed
