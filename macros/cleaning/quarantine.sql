@@ -178,3 +178,62 @@
         not _is_exact_duplicate
         and ({{ rejected }}{% if has_value_checks %} or _value_issues is not null{% endif %})
 {%- endmacro %}
+
+{#-
+    The de-duplication flags of a large landing table without a window over the whole wide table: CTEs
+    `repeated_keys` (keys carried by more than one raw row: the only rows a flag can be set on, a few percent),
+    `repeated_rows` (those rows, narrow: position, keys, extract time, fingerprint) and `repeat_flags`, which gives
+    per landing position the flags every base model computes:
+      - _is_exact_duplicate: all but one of identical raw rows (bankseg.duplicate_flag());
+      - _is_duplicate_key: among the other rows of a key, all but the latest extract (ties: lowest fingerprint).
+    The model joins `repeat_flags` back on (_landing_file, _landing_row); a row not in it has neither flag.
+    Needs the `raw` CTE of bankseg.landing_rows. keys: [[name, expression over raw], ...].
+-#}
+{% macro repeat_flag_ctes(columns, keys) -%}
+repeated_keys as (
+    select
+        {%- for key in keys %}
+        {{ key[1] }} as {{ key[0] }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from raw
+    group by {% for key in keys %}{{ key[1] }}{{ ', ' if not loop.last }}{% endfor %}
+    having count(*) > 1
+),
+
+repeated_rows as (
+    select
+        raw._landing_file,
+        raw._landing_row,
+        {%- for key in keys %}
+        repeated_keys.{{ key[0] }},
+        {%- endfor %}
+        {{ bankseg.try_parse_timestamp('raw.extracted_at') }} as extracted_at,
+        {{ bankseg.row_fingerprint('raw', columns) }} as _row_fingerprint
+    from raw
+    inner join repeated_keys
+        on
+        {%- for key in keys %}
+            {{ 'and ' if not loop.first }}coalesce(cast({{ key[1] }} as {{ dbt.type_string() }}), '')
+            = coalesce(cast(repeated_keys.{{ key[0] }} as {{ dbt.type_string() }}), '')
+        {%- endfor %}
+),
+
+repeated_exact as (
+    select
+        repeated_rows.*,
+        {{ bankseg.duplicate_flag() }} as _is_exact_duplicate
+    from repeated_rows
+),
+
+repeat_flags as (
+    select
+        _landing_file,
+        _landing_row,
+        _is_exact_duplicate,
+        row_number() over (
+            partition by _is_exact_duplicate, {% for key in keys %}{{ key[0] }}{{ ', ' if not loop.last }}{% endfor %}
+            order by extracted_at desc nulls last, _row_fingerprint asc
+        ) > 1 as _is_duplicate_key
+    from repeated_exact
+)
+{%- endmacro %}

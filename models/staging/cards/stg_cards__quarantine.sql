@@ -13,7 +13,9 @@ card_accounts as (
 ),
 
 card_transactions as (
-    {{ bankseg.quarantine_rows('base_cards__card_transactions', 'cards', 'card_transactions', 'card_transaction_id') }}
+    {{ bankseg.quarantine_rows(
+        'base_cards__card_transactions', 'cards', 'card_transactions', 'card_transaction_id', has_rejected_flag=true
+    ) }}
 ),
 
 unioned as (

@@ -12,7 +12,7 @@ final as (
         currency,
         extracted_at
     from base
-    where not _is_exact_duplicate and _quarantine_reason is null
+    where not _is_exact_duplicate and not _is_rejected
 )
 
 select * from final

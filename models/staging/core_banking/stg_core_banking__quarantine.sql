@@ -16,7 +16,8 @@ deposit_accounts as (
 
 balances as (
     {{ bankseg.quarantine_rows(
-        'base_core_banking__balances', 'core_banking', 'balances', "concat_ws('|', account_id, balance_date)"
+        'base_core_banking__balances', 'core_banking', 'balances', "concat_ws('|', account_id, balance_date)",
+        has_rejected_flag=true
     ) }}
 ),
 

@@ -1,8 +1,27 @@
+{%- set columns = bankseg.source_columns('cards', 'card_transactions') -%}
+{%- set row_checks = [
+    ['missing card_transaction_id', 'card_transaction_id is null'],
+    ['duplicate key', '_is_duplicate_key and card_transaction_id is not null'],
+    ['missing card_account_id', 'card_account_id is null'],
+    ['orphan card_account_id', 'card_account_id is not null and known_card_account_id is null'],
+    ['missing transaction_ts', "nullif(trim(transaction_ts_raw), '') is null"],
+    ['unparseable transaction_ts', bankseg.is_unparseable('transaction_ts_raw', 'transaction_at')],
+    ['unparseable extracted_at', bankseg.is_unparseable('extracted_at_raw', 'extracted_at')],
+    ['missing amount', 'transaction_amount is null'],
+    ['negative amount', 'transaction_amount < 0'],
+    ['zero amount', 'transaction_amount = 0'],
+    ['missing merchant_category_code', 'merchant_category_code is null'],
+    ['unknown merchant_category_code',
+        'merchant_category_code is not null and known_merchant_category_code is null'],
+] -%}
 with
 
 raw as (
-    {{ bankseg.raw_rows('cards', 'card_transactions') }}
+    {{ bankseg.landing_rows('cards', 'card_transactions') }}
 ),
+
+-- the de-duplication flags, computed on the few rows whose key repeats (macro repeat_flag_ctes)
+{{ bankseg.repeat_flag_ctes(columns, [['card_transaction_id', bankseg.clean_code('raw.card_transaction_id')]]) }},
 
 merchant_category_groups as (
     select * from {{ ref('ref_merchant_category_groups') }}
@@ -16,9 +35,9 @@ card_accounts as (
 
 typed as (
     select
-        raw._row_fingerprint,
-        raw._original_values,
-        {{ bankseg.duplicate_flag() }} as _is_exact_duplicate,
+        raw._landing_file,
+        raw._landing_row,
+        {{ bankseg.raw_columns('raw', columns) }},
         {{ bankseg.clean_code('raw.card_transaction_id') }} as card_transaction_id,
         {{ bankseg.clean_code('raw.card_account_id') }} as card_account_id,
         raw.transaction_ts as transaction_ts_raw,
@@ -50,34 +69,20 @@ coded as (
 keyed as (
     select
         coded.*,
-        -- a second, different row under an already-used transaction id: keep the latest extract
-        row_number() over (
-            partition by coded._is_exact_duplicate, coded.card_transaction_id
-            order by coded.extracted_at desc nulls last, coded._row_fingerprint asc
-        ) > 1 as _is_duplicate_key
+        coalesce(repeat_flags._is_exact_duplicate, false) as _is_exact_duplicate,
+        coalesce(repeat_flags._is_duplicate_key, false) as _is_duplicate_key
     from coded
+    left join repeat_flags
+        on coded._landing_file = repeat_flags._landing_file and coded._landing_row = repeat_flags._landing_row
 ),
 
 final as (
     select
-        _row_fingerprint,
-        _original_values,
+        {{ bankseg.row_fingerprint(none, columns, prefix='_raw__') }} as _row_fingerprint,
+        {{ bankseg.row_to_json(none, columns, prefix='_raw__') }} as _original_values,
         _is_exact_duplicate,
-        {{ bankseg.quarantine_reasons([
-            ['missing card_transaction_id', 'card_transaction_id is null'],
-            ['duplicate key', '_is_duplicate_key and card_transaction_id is not null'],
-            ['missing card_account_id', 'card_account_id is null'],
-            ['orphan card_account_id', 'card_account_id is not null and known_card_account_id is null'],
-            ['missing transaction_ts', "nullif(trim(transaction_ts_raw), '') is null"],
-            ['unparseable transaction_ts', bankseg.is_unparseable('transaction_ts_raw', 'transaction_at')],
-            ['unparseable extracted_at', bankseg.is_unparseable('extracted_at_raw', 'extracted_at')],
-            ['missing amount', 'transaction_amount is null'],
-            ['negative amount', 'transaction_amount < 0'],
-            ['zero amount', 'transaction_amount = 0'],
-            ['missing merchant_category_code', 'merchant_category_code is null'],
-            ['unknown merchant_category_code',
-                'merchant_category_code is not null and known_merchant_category_code is null'],
-        ]) }} as _quarantine_reason,
+        {{ bankseg.is_rejected(row_checks) }} as _is_rejected,
+        {{ bankseg.quarantine_reasons(row_checks) }} as _quarantine_reason,
         card_transaction_id,
         card_account_id,
         transaction_at,

@@ -1,8 +1,24 @@
+{%- set columns = bankseg.source_columns('core_banking', 'balances') -%}
+{%- set row_checks = [
+    ['missing account_id', 'account_id is null'],
+    ['missing balance_date', "nullif(trim(balance_date_raw), '') is null"],
+    ['unparseable balance_date', bankseg.is_unparseable('balance_date_raw', 'balance_date')],
+    ['duplicate key', '_is_duplicate_key and account_id is not null and balance_date is not null'],
+    ['orphan account_id', 'account_id is not null and accepted_account_id is null'],
+    ['missing balance', 'balance_amount is null'],
+    ['negative balance', 'balance_amount < 0 and not coalesce(account_allows_overdraft, false)'],
+    ['balance date before account opened', 'balance_date < account_open_date'],
+    ['balance date after account closed', 'balance_date > account_close_date'],
+    ['unparseable extracted_at', bankseg.is_unparseable('extracted_at_raw', 'extracted_at')],
+] -%}
 with
 
 raw as (
-    {{ bankseg.raw_rows('core_banking', 'balances') }}
+    {{ bankseg.landing_rows('core_banking', 'balances') }}
 ),
+
+-- the de-duplication flags, computed on the few rows whose key repeats (macro repeat_flag_ctes)
+{{ bankseg.repeat_flag_ctes(columns, [['account_id', bankseg.clean_code('raw.account_id')], ['balance_date', bankseg.try_parse_date('raw.balance_date')]]) }},
 
 -- orphan check only: the deposit accounts that were accepted into stg_core_banking__deposit_accounts
 accepted_accounts as (
@@ -19,9 +35,9 @@ accepted_accounts as (
 
 typed as (
     select
-        raw._row_fingerprint,
-        raw._original_values,
-        {{ bankseg.duplicate_flag() }} as _is_exact_duplicate,
+        raw._landing_file,
+        raw._landing_row,
+        {{ bankseg.raw_columns('raw', columns) }},
         {{ bankseg.clean_code('raw.account_id') }} as account_id,
         raw.balance_date as balance_date_raw,
         {{ bankseg.try_parse_date('raw.balance_date') }} as balance_date,
@@ -48,31 +64,20 @@ joined as (
 keyed as (
     select
         joined.*,
-        -- a second, different row for an account and day already delivered: keep the latest extract
-        row_number() over (
-            partition by joined._is_exact_duplicate, joined.account_id, joined.balance_date
-            order by joined.extracted_at desc nulls last, joined._row_fingerprint asc
-        ) > 1 as _is_duplicate_key
+        coalesce(repeat_flags._is_exact_duplicate, false) as _is_exact_duplicate,
+        coalesce(repeat_flags._is_duplicate_key, false) as _is_duplicate_key
     from joined
+    left join repeat_flags
+        on joined._landing_file = repeat_flags._landing_file and joined._landing_row = repeat_flags._landing_row
 ),
 
 final as (
     select
-        _row_fingerprint,
-        _original_values,
+        {{ bankseg.row_fingerprint(none, columns, prefix='_raw__') }} as _row_fingerprint,
+        {{ bankseg.row_to_json(none, columns, prefix='_raw__') }} as _original_values,
         _is_exact_duplicate,
-        {{ bankseg.quarantine_reasons([
-            ['missing account_id', 'account_id is null'],
-            ['missing balance_date', "nullif(trim(balance_date_raw), '') is null"],
-            ['unparseable balance_date', bankseg.is_unparseable('balance_date_raw', 'balance_date')],
-            ['duplicate key', '_is_duplicate_key and account_id is not null and balance_date is not null'],
-            ['orphan account_id', 'account_id is not null and accepted_account_id is null'],
-            ['missing balance', 'balance_amount is null'],
-            ['negative balance', 'balance_amount < 0 and not coalesce(account_allows_overdraft, false)'],
-            ['balance date before account opened', 'balance_date < account_open_date'],
-            ['balance date after account closed', 'balance_date > account_close_date'],
-            ['unparseable extracted_at', bankseg.is_unparseable('extracted_at_raw', 'extracted_at')],
-        ]) }} as _quarantine_reason,
+        {{ bankseg.is_rejected(row_checks) }} as _is_rejected,
+        {{ bankseg.quarantine_reasons(row_checks) }} as _quarantine_reason,
         account_id,
         balance_date,
         balance_amount,

@@ -1,8 +1,27 @@
+{%- set columns = bankseg.source_columns('digital', 'events') -%}
+{%- set row_checks = [
+    ['missing event_id', 'event_id is null'],
+    ['duplicate key', '_is_duplicate_key and event_id is not null'],
+    ['missing user_id', 'user_id is null'],
+    ['orphan user_id', 'user_id is not null and known_user_id is null'],
+    ['missing event_ts', "nullif(trim(event_ts_raw), '') is null"],
+    ['unparseable event_ts', bankseg.is_unparseable('event_ts_raw', 'event_at')],
+    ['unparseable extracted_at', bankseg.is_unparseable('extracted_at_raw', 'extracted_at')],
+    ['missing event_type', 'event_type_code is null'],
+    ['unknown digital_event_type', 'event_type_code is not null and event_type is null'],
+    ['missing channel_code', 'channel_code is null'],
+    ['unknown channel_code', 'channel_code is not null and channel is null'],
+    ['not a digital channel', 'channel is not null and not is_event_channel'],
+    ['unknown device_os', 'device_os_code is not null and device_os is null'],
+] -%}
 with
 
 raw as (
-    {{ bankseg.raw_rows('digital', 'events') }}
+    {{ bankseg.landing_rows('digital', 'events') }}
 ),
+
+-- the de-duplication flags, computed on the few rows whose key repeats (macro repeat_flag_ctes)
+{{ bankseg.repeat_flag_ctes(columns, [['event_id', bankseg.clean_code('raw.event_id')]]) }},
 
 code_map as (
     select * from {{ ref('ref_code_map') }}
@@ -20,9 +39,9 @@ users as (
 
 typed as (
     select
-        raw._row_fingerprint,
-        raw._original_values,
-        {{ bankseg.duplicate_flag() }} as _is_exact_duplicate,
+        raw._landing_file,
+        raw._landing_row,
+        {{ bankseg.raw_columns('raw', columns) }},
         {{ bankseg.clean_code('raw.event_id') }} as event_id,
         {{ bankseg.clean_code('raw.user_id') }} as user_id,
         raw.event_ts as event_ts_raw,
@@ -59,34 +78,20 @@ coded as (
 keyed as (
     select
         coded.*,
-        -- a second, different row under an already-used event id: keep the latest extract
-        row_number() over (
-            partition by coded._is_exact_duplicate, coded.event_id
-            order by coded.extracted_at desc nulls last, coded._row_fingerprint asc
-        ) > 1 as _is_duplicate_key
+        coalesce(repeat_flags._is_exact_duplicate, false) as _is_exact_duplicate,
+        coalesce(repeat_flags._is_duplicate_key, false) as _is_duplicate_key
     from coded
+    left join repeat_flags
+        on coded._landing_file = repeat_flags._landing_file and coded._landing_row = repeat_flags._landing_row
 ),
 
 final as (
     select
-        _row_fingerprint,
-        _original_values,
+        {{ bankseg.row_fingerprint(none, columns, prefix='_raw__') }} as _row_fingerprint,
+        {{ bankseg.row_to_json(none, columns, prefix='_raw__') }} as _original_values,
         _is_exact_duplicate,
-        {{ bankseg.quarantine_reasons([
-            ['missing event_id', 'event_id is null'],
-            ['duplicate key', '_is_duplicate_key and event_id is not null'],
-            ['missing user_id', 'user_id is null'],
-            ['orphan user_id', 'user_id is not null and known_user_id is null'],
-            ['missing event_ts', "nullif(trim(event_ts_raw), '') is null"],
-            ['unparseable event_ts', bankseg.is_unparseable('event_ts_raw', 'event_at')],
-            ['unparseable extracted_at', bankseg.is_unparseable('extracted_at_raw', 'extracted_at')],
-            ['missing event_type', 'event_type_code is null'],
-            ['unknown digital_event_type', 'event_type_code is not null and event_type is null'],
-            ['missing channel_code', 'channel_code is null'],
-            ['unknown channel_code', 'channel_code is not null and channel is null'],
-            ['not a digital channel', 'channel is not null and not is_event_channel'],
-            ['unknown device_os', 'device_os_code is not null and device_os is null'],
-        ]) }} as _quarantine_reason,
+        {{ bankseg.is_rejected(row_checks) }} as _is_rejected,
+        {{ bankseg.quarantine_reasons(row_checks) }} as _quarantine_reason,
         event_id,
         user_id,
         event_at,
