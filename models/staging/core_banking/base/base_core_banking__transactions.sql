@@ -1,16 +1,11 @@
 {#-
     The largest landing table (tens of millions of rows at scale), so it is written for DuckDB's cost model:
-      - the de-duplication windows run only on the rows of posting ids that occur more than once (a few percent),
-        on a narrow projection, and are joined back by landing position (file, row number): a window over the
-        whole wide table cost most of this model's time;
+      - the de-duplication flags are computed only on the rows of posting ids that occur more than once (a few
+        percent), on a narrow projection, joined back by landing position (bankseg.repeat_flag_ctes): a window
+        over the whole wide table cost most of this model's time;
       - the row fingerprint and the original values (JSON) are computed in `final`, so a query that keeps only
         accepted rows (stg_) never computes them and the quarantine model computes them for rejected rows only;
       - `_is_rejected` is the quarantine test as a boolean, cheaper to filter on than the reason text.
-    Sorting each posting id's rows by extract time (latest first) and fingerprint puts identical raw rows next to
-    each other, so
-      - a row equal to the row before it is an exact duplicate (what bankseg.duplicate_flag() flags), and
-      - a row different from the first (latest) row of its id is a duplicate key (the key window of the
-        other base models).
 -#}
 {%- set columns = bankseg.source_columns('core_banking', 'transactions') -%}
 {%- set transaction_checks = [
@@ -37,40 +32,8 @@ raw as (
     {{ bankseg.landing_rows('core_banking', 'transactions') }}
 ),
 
--- posting ids (as cleaned) carried by more than one raw row: the only rows a duplicate flag can be set on
-repeated_ids as (
-    select {{ bankseg.clean_code('raw.transaction_id') }} as transaction_id
-    from raw
-    group by {{ bankseg.clean_code('raw.transaction_id') }}
-    having count(*) > 1
-),
-
-repeated_rows as (
-    select
-        raw._landing_file,
-        raw._landing_row,
-        repeated_ids.transaction_id,
-        {{ bankseg.try_parse_timestamp('raw.extracted_at') }} as extracted_at,
-        {{ bankseg.row_fingerprint('raw', columns) }} as _row_fingerprint
-    from raw
-    inner join repeated_ids
-        on coalesce({{ bankseg.clean_code('raw.transaction_id') }}, '') = coalesce(repeated_ids.transaction_id, '')
-),
-
-repeat_flags as (
-    select
-        _landing_file,
-        _landing_row,
-        -- an identical copy of the row before it: removed, not quarantined
-        coalesce(lag(_row_fingerprint) over by_posting = _row_fingerprint, false) as _is_exact_duplicate,
-        -- a second, different row under an already-used posting reference: the latest extract is kept
-        first_value(_row_fingerprint) over by_posting <> _row_fingerprint as _is_duplicate_key
-    from repeated_rows
-    window by_posting as (
-        partition by transaction_id
-        order by extracted_at desc nulls last, _row_fingerprint asc
-    )
-),
+-- the de-duplication flags, computed on the few rows whose posting id repeats (macro repeat_flag_ctes)
+{{ bankseg.repeat_flag_ctes(columns, [['transaction_id', bankseg.clean_code('raw.transaction_id')]]) }},
 
 -- the table's first extract day: postings in it are history, never late
 first_extract as (
