@@ -16,7 +16,7 @@
 ] -%}
 with
 
-raw as (
+raw as {{ bankseg.inline_cte() }} (
     {{ bankseg.landing_rows('cards', 'card_transactions') }}
 ),
 

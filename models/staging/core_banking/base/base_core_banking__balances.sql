@@ -13,7 +13,7 @@
 ] -%}
 with
 
-raw as (
+raw as {{ bankseg.inline_cte() }} (
     {{ bankseg.landing_rows('core_banking', 'balances') }}
 ),
 

@@ -28,7 +28,7 @@
 
 with
 
-raw as (
+raw as {{ bankseg.inline_cte() }} (
     {{ bankseg.landing_rows('core_banking', 'transactions') }}
 ),
 
