@@ -36,3 +36,47 @@ def test_no_customer_to_cluster_gives_empty_typed_tables_not_an_error():
     assert len(assign_history(nobody, registry)) == 0
     assert len(persona_table(registry)) == 0
     assert list(drift_table(nobody, registry, None).columns)[:3] == ["model_version", "month_end_date", "feature_name"]
+
+
+def test_month_by_month_gives_the_tables_of_the_whole_history():
+    """The dbt models assign clusters and measure drift one month at a time to hold one month in memory."""
+    import datetime as dt
+
+    import numpy as np
+
+    from bankseg.segmentation.marts import assign_history, by_month, drift_table, fit_registry
+
+    rng = np.random.default_rng(7)
+    months = [dt.date(2025, 10, 31), dt.date(2025, 11, 30), dt.date(2025, 12, 31)]
+    ids = [f"C{i:03d}" for i in range(90)]
+    monthly = pd.DataFrame(
+        {
+            "customer_id": [c for _ in months for c in ids],
+            "month_end_date": [m for m in months for _ in ids],
+            "aum_amount": np.exp(rng.normal(np.tile(np.repeat([7.0, 10.0, 13.0], 30), 3), 0.4 + 0.2 * rng.random(270))),
+            "age_years": rng.normal(np.tile(np.repeat([25.0, 45.0, 65.0], 30), 3), 3.0),
+        }
+    )
+    spec = {"heavy_tailed": ["aum_amount"], "numeric": ["age_years"]}
+    fit = {"k_range": range(2, 5), "seeds": [0, 1], "sample_size": None, "n_init": 2}
+    registry = fit_registry(monthly[monthly["month_end_date"] == months[1]], spec, as_of_date=months[1], **fit)
+    registry = fit_registry(
+        monthly[monthly["month_end_date"] == months[2]], spec, as_of_date=months[2], previous_registry=registry, **fit
+    )
+    assert len(registry) == 2
+
+    def fetch(month):
+        return monthly.iloc[0:0] if month is None else monthly[monthly["month_end_date"] == month]
+
+    shuffled = [months[2], months[0], months[1]]
+    whole = assign_history(monthly, registry)
+    chunked = by_month(shuffled, fetch, lambda f: assign_history(f, registry), ["customer_id", "month_end_date"])
+    pd.testing.assert_frame_equal(chunked, whole)
+    assert set(whole["model_version"]) == set(registry["model_version"])
+
+    whole = drift_table(monthly, registry, None)
+    chunked = by_month(shuffled, fetch, lambda f: drift_table(f, registry, None), ["month_end_date", "feature_name"])
+    pd.testing.assert_frame_equal(chunked, whole)
+
+    nobody = by_month([], fetch, lambda f: assign_history(f, registry), ["customer_id", "month_end_date"])
+    pd.testing.assert_frame_equal(nobody, assign_history(monthly.iloc[0:0], registry))

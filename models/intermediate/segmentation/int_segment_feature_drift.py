@@ -1,8 +1,12 @@
-"""Feature drift: PSI per feature and month against the training data of the model used for that month."""
+"""Feature drift: PSI per feature and month against the training data of the model used for that month.
+
+Thin: fetch the customer attributes, the registry and the drift policy, then the monthly behaviour one month at a
+time (by_month); call drift_table.
+"""
 
 import json
 
-from bankseg.segmentation.marts import clustering_frame, drift_table
+from bankseg.segmentation.marts import by_month, clustering_frame, drift_table
 
 
 def model(dbt, session):
@@ -18,4 +22,15 @@ def model(dbt, session):
     monthly = dbt.ref("fct_customer_features_monthly").project(", ".join(["customer_id", "month_end_date", *columns]))
     customers = dbt.ref("dim_customers").project(", ".join(["customer_id", *attributes])).df()
     registry = dbt.ref("int_segment_models").project("model_version, as_of_date, entry_json").df()
-    return drift_table(clustering_frame(monthly.df(), customers, attributes), registry, policy)
+
+    def fetch_month(month):
+        rows = monthly.limit(0) if month is None else monthly.filter(f"month_end_date = date '{month}'")
+        return clustering_frame(rows.df(), customers, attributes)
+
+    months = [row[0] for row in monthly.project("month_end_date").distinct().fetchall()]
+    return by_month(
+        months,
+        fetch_month,
+        lambda frame: drift_table(frame, registry, policy),
+        sort_by=["month_end_date", "feature_name"],
+    )

@@ -13,7 +13,7 @@ recorded fit use the earliest model (documented in the ``segment_model_registry`
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -255,6 +255,25 @@ def drift_table(monthly: pd.DataFrame, registry: pd.DataFrame, policy: DriftPoli
             )
     out = pd.DataFrame(rows)
     return out.sort_values(["month_end_date", "feature_name"], kind="mergesort").reset_index(drop=True)
+
+
+def by_month(
+    months: Iterable[Any],
+    fetch_month: Callable[[Any], pd.DataFrame],
+    build: Callable[[pd.DataFrame], pd.DataFrame],
+    sort_by: Sequence[str],
+) -> pd.DataFrame:
+    """``build`` applied to one month's rows at a time (``fetch_month(month)``), the parts concatenated and sorted.
+
+    For the per-month tables (:func:`assign_history`, :func:`drift_table`), whose rows for one month depend only
+    on that month's rows and the registry: the same table as ``build`` on all months at once, while only one
+    month of customers is held in memory (at 1M customers, 1M rows instead of 12M; docs/bench.md).
+    """
+    parts = [build(fetch_month(month)) for month in sorted(months)]
+    if not parts:
+        return build(fetch_month(None))
+    out = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    return out.sort_values(list(sort_by), kind="mergesort").reset_index(drop=True)
 
 
 def as_float(values: pd.Series) -> np.ndarray:
