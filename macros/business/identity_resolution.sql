@@ -48,6 +48,21 @@
     ) }}
 {%- endmacro %}
 
+{#- Each linked pair in both directions (record -> neighbour), from a relation or CTE of linked pairs. -#}
+{% macro identity_directed_pairs(links) -%}
+    select
+        left_record_key as record_key,
+        right_record_key as neighbour_key,
+        match_priority
+    from {{ links }}
+    union all
+    select
+        right_record_key as record_key,
+        left_record_key as neighbour_key,
+        match_priority
+    from {{ links }}
+{%- endmacro %}
+
 {#-
     True when one record of the pair is a core banking party and the other comes from a system that keys people
     by the core banking party id (var identity_shared_key_systems), so equal system keys are the same person.

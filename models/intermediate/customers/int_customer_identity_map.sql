@@ -48,17 +48,7 @@ directed_links as (
         neighbour.record_id as neighbour_id,
         pairs.match_priority
     from (
-        select
-            left_record_key as record_key,
-            right_record_key as neighbour_key,
-            match_priority
-        from links
-        union all
-        select
-            right_record_key as record_key,
-            left_record_key as neighbour_key,
-            match_priority
-        from links
+        {{ bankseg.identity_directed_pairs('links') }}
     ) as pairs
     inner join nodes as this_record on pairs.record_key = this_record.record_key
     inner join nodes as neighbour on pairs.neighbour_key = neighbour.record_key

@@ -12,17 +12,7 @@ links as (
 ),
 
 directed_links as (
-    select
-        left_record_key as record_key,
-        right_record_key as neighbour_key,
-        match_priority
-    from links
-    union all
-    select
-        right_record_key as record_key,
-        left_record_key as neighbour_key,
-        match_priority
-    from links
+    {{ bankseg.identity_directed_pairs('links') }}
 ),
 
 states as (
