@@ -577,7 +577,7 @@ def settings(temp_dir: Path) -> dict:
     return {
         "threads": int(os.environ.get("BANKSEG_THREADS", "2")),  # dbt threads (models run at once)
         "duckdb_threads": os.cpu_count(),  # DuckDB's default; the profile does not set it
-        "memory_limit": os.environ.get("BANKSEG_MEMORY_LIMIT", "8GB"),
+        "memory_limit": os.environ.get("BANKSEG_MEMORY_LIMIT", "6GB"),
         "temp_directory": str(temp_dir),
         "preserve_insertion_order": False,
         "dbt_log_level_file": "info",

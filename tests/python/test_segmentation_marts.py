@@ -38,13 +38,13 @@ def test_no_customer_to_cluster_gives_empty_typed_tables_not_an_error():
     assert list(drift_table(nobody, registry, None).columns)[:3] == ["model_version", "month_end_date", "feature_name"]
 
 
-def test_month_by_month_gives_the_tables_of_the_whole_history():
+def test_month_by_month_in_parts_gives_the_tables_of_the_whole_history():
     """The dbt models assign clusters and measure drift one month at a time to hold one month in memory."""
     import datetime as dt
 
     import numpy as np
 
-    from bankseg.segmentation.marts import assign_history, by_month, drift_table, fit_registry
+    from bankseg.segmentation.marts import assign_history, drift_table, fit_registry, in_parts
 
     rng = np.random.default_rng(7)
     months = [dt.date(2025, 10, 31), dt.date(2025, 11, 30), dt.date(2025, 12, 31)]
@@ -70,13 +70,13 @@ def test_month_by_month_gives_the_tables_of_the_whole_history():
 
     shuffled = [months[2], months[0], months[1]]
     whole = assign_history(monthly, registry)
-    chunked = by_month(shuffled, fetch, lambda f: assign_history(f, registry), ["customer_id", "month_end_date"])
+    chunked = in_parts(shuffled, fetch, lambda f: assign_history(f, registry), ["customer_id", "month_end_date"])
     pd.testing.assert_frame_equal(chunked, whole)
     assert set(whole["model_version"]) == set(registry["model_version"])
 
     whole = drift_table(monthly, registry, None)
-    chunked = by_month(shuffled, fetch, lambda f: drift_table(f, registry, None), ["month_end_date", "feature_name"])
+    chunked = in_parts(shuffled, fetch, lambda f: drift_table(f, registry, None), ["month_end_date", "feature_name"])
     pd.testing.assert_frame_equal(chunked, whole)
 
-    nobody = by_month([], fetch, lambda f: assign_history(f, registry), ["customer_id", "month_end_date"])
+    nobody = in_parts([], fetch, lambda f: assign_history(f, registry), ["customer_id", "month_end_date"])
     pd.testing.assert_frame_equal(nobody, assign_history(monthly.iloc[0:0], registry))

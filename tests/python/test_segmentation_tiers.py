@@ -178,3 +178,34 @@ def test_effective_tier_history_applies_hysteresis_over_the_sql_raw_tiers_and_ke
     assert out["months_below_tier"].tolist() == [0, 1, 2, 0, 0]
     assert out["is_tier_change"].tolist() == [False, False, False, True, False]
     assert str(out["month_end_date"].iloc[0]) == "2024-01-31"
+
+
+def test_customers_in_parts_give_the_history_of_all_customers_at_once():
+    """int_segment_tiers_monthly runs the hysteresis on a few customers at a time (marts.in_parts) to bound memory."""
+    import numpy as np
+
+    from bankseg.segmentation.marts import in_parts
+
+    rng = np.random.default_rng(3)
+    ids = [f"C{i:03d}" for i in range(40)]
+    months = pd.date_range("2024-01-31", periods=12, freq="ME")
+    raw = pd.DataFrame(
+        {
+            "customer_id": [c for c in ids for _ in months],
+            "month_end_date": [m for _ in ids for m in months],
+            "recency_score": rng.integers(1, 6, len(ids) * 12),
+            "frequency_score": rng.integers(1, 6, len(ids) * 12),
+            "monetary_score": rng.integers(1, 6, len(ids) * 12),
+            "raw_tier_code": rng.choice(["high_value", "potential", "mass", "inactive", "churned"], len(ids) * 12),
+        }
+    ).sample(frac=1, random_state=1)
+    raw["rfm_score"] = raw["recency_score"] + raw["frequency_score"] + raw["monetary_score"]
+    bucket = raw["customer_id"].map(lambda c: int(c[1:]) % 3)
+
+    def fetch(part):
+        return raw.iloc[0:0] if part is None else raw[bucket == part]
+
+    whole = effective_tier_history(raw, SEED)
+    parted = in_parts([2, 0, 1], fetch, lambda f: effective_tier_history(f, SEED), ["customer_id", "month_end_date"])
+    pd.testing.assert_frame_equal(parted, whole)
+    assert whole["is_tier_change"].any() and (whole["months_below_tier"] > 0).any()

@@ -1,12 +1,12 @@
 """Behavioural cluster per customer and month end, each month assigned with the model recorded for it.
 
-Thin: fetch the customer attributes and the registry, then the monthly behaviour one month at a time (by_month:
+Thin: fetch the customer attributes and the registry, then the monthly behaviour one month at a time (in_parts:
 one month of customers in memory, not the whole history); call assign_history.
 """
 
 import json
 
-from bankseg.segmentation.marts import assign_history, by_month, clustering_frame
+from bankseg.segmentation.marts import assign_history, clustering_frame, in_parts
 
 
 def model(dbt, session):
@@ -27,6 +27,6 @@ def model(dbt, session):
         return clustering_frame(rows.df(), customers, attributes)
 
     months = [row[0] for row in monthly.project("month_end_date").distinct().fetchall()]
-    return by_month(
+    return in_parts(
         months, fetch_month, lambda frame: assign_history(frame, registry), sort_by=["customer_id", "month_end_date"]
     )

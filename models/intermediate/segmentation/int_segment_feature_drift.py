@@ -1,12 +1,12 @@
 """Feature drift: PSI per feature and month against the training data of the model used for that month.
 
 Thin: fetch the customer attributes, the registry and the drift policy, then the monthly behaviour one month at a
-time (by_month); call drift_table.
+time (in_parts); call drift_table.
 """
 
 import json
 
-from bankseg.segmentation.marts import by_month, clustering_frame, drift_table
+from bankseg.segmentation.marts import clustering_frame, drift_table, in_parts
 
 
 def model(dbt, session):
@@ -28,7 +28,7 @@ def model(dbt, session):
         return clustering_frame(rows.df(), customers, attributes)
 
     months = [row[0] for row in monthly.project("month_end_date").distinct().fetchall()]
-    return by_month(
+    return in_parts(
         months,
         fetch_month,
         lambda frame: drift_table(frame, registry, policy),

@@ -257,22 +257,23 @@ def drift_table(monthly: pd.DataFrame, registry: pd.DataFrame, policy: DriftPoli
     return out.sort_values(["month_end_date", "feature_name"], kind="mergesort").reset_index(drop=True)
 
 
-def by_month(
-    months: Iterable[Any],
-    fetch_month: Callable[[Any], pd.DataFrame],
+def in_parts(
+    parts: Iterable[Any],
+    fetch_part: Callable[[Any], pd.DataFrame],
     build: Callable[[pd.DataFrame], pd.DataFrame],
     sort_by: Sequence[str],
 ) -> pd.DataFrame:
-    """``build`` applied to one month's rows at a time (``fetch_month(month)``), the parts concatenated and sorted.
+    """``build`` applied to one part of the rows at a time (``fetch_part(part)``), the results concatenated and sorted.
 
-    For the per-month tables (:func:`assign_history`, :func:`drift_table`), whose rows for one month depend only
-    on that month's rows and the registry: the same table as ``build`` on all months at once, while only one
-    month of customers is held in memory (at 1M customers, 1M rows instead of 12M; docs/bench.md).
+    For tables whose rows for one part depend only on that part's rows: the months of :func:`assign_history` and
+    :func:`drift_table`, the customers of :func:`~.tiers.effective_tier_history`. Gives the same table as ``build``
+    on all rows at once while only one part is held in memory (at 1M customers, one month is 1M rows of the 12M;
+    docs/bench.md). With no parts, ``fetch_part(None)`` must return the empty frame.
     """
-    parts = [build(fetch_month(month)) for month in sorted(months)]
-    if not parts:
-        return build(fetch_month(None))
-    out = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    results = [build(fetch_part(part)) for part in sorted(parts)]
+    if not results:
+        return build(fetch_part(None))
+    out = pd.concat(results, ignore_index=True) if len(results) > 1 else results[0]
     return out.sort_values(list(sort_by), kind="mergesort").reset_index(drop=True)
 
 
