@@ -143,21 +143,38 @@ balance_drain_flags as (
         <= window_start_balances.aum_amount * (1 - {{ var('churn_driver_balance_drain_rate') }})
 ),
 
+-- transactions per channel in each half of the window: one join of the window's months, summed per half, then
+-- one row per channel (joining once per channel multiplied the rows by the number of channels before grouping)
+half_sums as (
+    select
+        observations.customer_id,
+        observations.month_end_date,
+        {% for channel in channels -%}
+            sum(activity.{{ channel }}_transaction_count) as {{ channel }}_transaction_count,
+        {% endfor -%}
+        activity.month_start_date >= observations.second_half_start_date as is_second_half
+    from observations
+    inner join activity
+        on
+            observations.customer_id = activity.customer_id
+            and observations.window_start_date <= activity.month_start_date
+            and observations.window_end_date >= activity.month_start_date
+    group by
+        observations.customer_id,
+        observations.month_end_date,
+        activity.month_start_date >= observations.second_half_start_date
+),
+
 channel_counts as (
     {% for channel in channels -%}
         select
-            observations.customer_id,
-            observations.month_end_date,
-            activity.month_start_date >= observations.second_half_start_date as is_second_half,
+            customer_id,
+            month_end_date,
+            is_second_half,
             '{{ channel }}' as channel,
             {{ loop.index }} as channel_order,
-            activity.{{ channel }}_transaction_count as transaction_count
-        from observations
-        inner join activity
-            on
-                observations.customer_id = activity.customer_id
-                and observations.window_start_date <= activity.month_start_date
-                and observations.window_end_date >= activity.month_start_date
+            {{ channel }}_transaction_count as transaction_count
+        from half_sums
         {% if not loop.last %}union all
         {% endif %}
     {%- endfor %}
@@ -171,11 +188,10 @@ half_channels as (
         channel,
         row_number() over (
             partition by customer_id, month_end_date, is_second_half
-            order by sum(transaction_count) desc, min(channel_order) asc
+            order by transaction_count desc, channel_order asc
         ) as channel_rank
     from channel_counts
-    group by customer_id, month_end_date, is_second_half, channel
-    having sum(transaction_count) > 0
+    where transaction_count > 0
 ),
 
 channel_change_flags as (
