@@ -85,14 +85,6 @@
 {%- endmacro %}
 
 {#-
-    Written between a CTE's name and its body (`raw as {{ bankseg.inline_cte() }} (...)`): DuckDB materialises a
-    CTE that is referenced more than once, which for the landing scan of a large table means holding (and, at
-    1M customers, spilling) the whole wide table; scanning the Parquet files again per reference, with only the
-    columns each reference reads, is cheaper. At 100k customers the stg_ table over account transactions took
-    10.5 s instead of 15.4 s and peaked at 1.3 GB instead of 2.7 GB, with the same rows (docs/bench.md).
-    Other engines get nothing: Spark SQL has no such keyword and plans CTEs on its own.
--#}
-{#-
     A non-cryptographic 64-bit hash of one or more expressions (nulls included: equal inputs, equal hash), for
     grouping and joining where equality is re-checked on the values afterwards. Not for fingerprints or PII.
 -#}
@@ -108,6 +100,14 @@
     xxhash64({{ expressions | join(', ') }})
 {%- endmacro %}
 
+{#-
+    Written between a CTE's name and its body (`raw as {{ bankseg.inline_cte() }} (...)`): DuckDB materialises a
+    CTE that is referenced more than once, which for the landing scan of a large table means holding (and, at
+    1M customers, spilling) the whole wide table; scanning the Parquet files again per reference, with only the
+    columns each reference reads, is cheaper. At 100k customers the stg_ table over account transactions took
+    10.5 s instead of 15.4 s and peaked at 1.3 GB instead of 2.7 GB, with the same rows (docs/bench.md).
+    Other engines get nothing: Spark SQL has no such keyword and plans CTEs on its own.
+-#}
 {% macro inline_cte() -%}
     {{ return(adapter.dispatch('inline_cte', 'bankseg')()) }}
 {%- endmacro %}

@@ -78,5 +78,17 @@ def test_month_by_month_in_parts_gives_the_tables_of_the_whole_history():
     chunked = in_parts(shuffled, fetch, lambda f: drift_table(f, registry, None), ["month_end_date", "feature_name"])
     pd.testing.assert_frame_equal(chunked, whole)
 
+    # the dbt models' form: one month of a DuckDB relation at a time, joined to the customer attributes
+    import duckdb
+
+    from bankseg.segmentation.marts import clustering_frame, per_month
+
+    relation = duckdb.connect().from_df(monthly)
+    customers = pd.DataFrame({"customer_id": ids})
+    fetched = per_month(
+        relation, customers, [], lambda f: assign_history(f, registry), ["customer_id", "month_end_date"]
+    )
+    pd.testing.assert_frame_equal(fetched, assign_history(clustering_frame(monthly, customers, []), registry))
+
     nobody = in_parts([], fetch, lambda f: assign_history(f, registry), ["customer_id", "month_end_date"])
     pd.testing.assert_frame_equal(nobody, assign_history(monthly.iloc[0:0], registry))

@@ -1,12 +1,12 @@
 """Behavioural cluster per customer and month end, each month assigned with the model recorded for it.
 
-Thin: fetch the customer attributes and the registry, then the monthly behaviour one month at a time (in_parts:
+Thin: fetch the customer attributes and the registry, then the monthly behaviour one month at a time (per_month:
 one month of customers in memory, not the whole history); call assign_history.
 """
 
 import json
 
-from bankseg.segmentation.marts import assign_history, clustering_frame, in_parts
+from bankseg.segmentation.marts import assign_history, per_month
 
 
 def model(dbt, session):
@@ -21,12 +21,6 @@ def model(dbt, session):
     monthly = dbt.ref("fct_customer_features_monthly").project(", ".join(["customer_id", "month_end_date", *columns]))
     customers = dbt.ref("dim_customers").project(", ".join(["customer_id", *attributes])).df()
     registry = dbt.ref("int_segment_models").project("model_version, as_of_date, entry_json").df()
-
-    def fetch_month(month):
-        rows = monthly.limit(0) if month is None else monthly.filter(f"month_end_date = date '{month}'")
-        return clustering_frame(rows.df(), customers, attributes)
-
-    months = [row[0] for row in monthly.project("month_end_date").distinct().fetchall()]
-    return in_parts(
-        months, fetch_month, lambda frame: assign_history(frame, registry), sort_by=["customer_id", "month_end_date"]
+    return per_month(
+        monthly, customers, attributes, lambda frame: assign_history(frame, registry), ["customer_id", "month_end_date"]
     )

@@ -1,12 +1,12 @@
 """Feature drift: PSI per feature and month against the training data of the model used for that month.
 
 Thin: fetch the customer attributes, the registry and the drift policy, then the monthly behaviour one month at a
-time (in_parts); call drift_table.
+time (per_month); call drift_table.
 """
 
 import json
 
-from bankseg.segmentation.marts import clustering_frame, drift_table, in_parts
+from bankseg.segmentation.marts import drift_table, per_month
 
 
 def model(dbt, session):
@@ -22,15 +22,10 @@ def model(dbt, session):
     monthly = dbt.ref("fct_customer_features_monthly").project(", ".join(["customer_id", "month_end_date", *columns]))
     customers = dbt.ref("dim_customers").project(", ".join(["customer_id", *attributes])).df()
     registry = dbt.ref("int_segment_models").project("model_version, as_of_date, entry_json").df()
-
-    def fetch_month(month):
-        rows = monthly.limit(0) if month is None else monthly.filter(f"month_end_date = date '{month}'")
-        return clustering_frame(rows.df(), customers, attributes)
-
-    months = [row[0] for row in monthly.project("month_end_date").distinct().fetchall()]
-    return in_parts(
-        months,
-        fetch_month,
+    return per_month(
+        monthly,
+        customers,
+        attributes,
         lambda frame: drift_table(frame, registry, policy),
-        sort_by=["month_end_date", "feature_name"],
+        ["month_end_date", "feature_name"],
     )

@@ -277,6 +277,24 @@ def in_parts(
     return out.sort_values(list(sort_by), kind="mergesort").reset_index(drop=True)
 
 
+def per_month(
+    monthly: Any,
+    customers: pd.DataFrame,
+    attributes: Sequence[str],
+    build: Callable[[pd.DataFrame], pd.DataFrame],
+    sort_by: Sequence[str],
+) -> pd.DataFrame:
+    """:func:`in_parts` over the months of ``monthly``, a DuckDB relation with ``month_end_date``: each month's
+    rows are fetched on their own, joined to the customer attributes (:func:`clustering_frame`) and built."""
+
+    def fetch_month(month: Any) -> pd.DataFrame:
+        rows = monthly.limit(0) if month is None else monthly.filter(f"month_end_date = date '{month}'")
+        return clustering_frame(rows.df(), customers, attributes)
+
+    months = [row[0] for row in monthly.project("month_end_date").distinct().fetchall()]
+    return in_parts(months, fetch_month, build, sort_by)
+
+
 def as_float(values: pd.Series) -> np.ndarray:
     """A numeric column (decimals included) as float64, missing as NaN."""
     return pd.to_numeric(values, errors="coerce").astype("float64").to_numpy()
