@@ -26,6 +26,23 @@ def test_text_attributes_stay_text_and_decimals_become_floats():
     assert frame["lifecycle_status"].tolist() == ["active", "churned"]
 
 
+def test_the_frame_does_not_depend_on_the_order_rows_were_fetched_in():
+    """DuckDB may return a table's rows in any order; the fit samples and initialises from the frame's order."""
+    monthly = pd.DataFrame(
+        {
+            "customer_id": ["C3", "C1", "C2", "C1"],
+            "month_end_date": ["2025-12-31", "2025-12-31", "2025-11-30", "2025-11-30"],
+            "aum_amount": [Decimal("3"), Decimal("1"), Decimal("2"), Decimal("0.5")],
+        }
+    )
+    customers = pd.DataFrame({"customer_id": ["C2", "C3", "C1"], "occupation": ["b", "c", "a"]})
+    frame = clustering_frame(monthly, customers, ["occupation"])
+    shuffled = clustering_frame(monthly.iloc[[3, 0, 2, 1]], customers.iloc[[2, 0, 1]], ["occupation"])
+    pd.testing.assert_frame_equal(frame, shuffled)
+    pairs = list(zip(frame["customer_id"], frame["aum_amount"], strict=True))
+    assert pairs == [("C1", 0.5), ("C1", 1.0), ("C2", 2.0), ("C3", 3.0)]
+
+
 def test_no_customer_to_cluster_gives_empty_typed_tables_not_an_error():
     """A data set whose people hold no product (the bank-additional campaign file) has nobody to cluster."""
     from bankseg.segmentation.marts import assign_history, drift_table, fit_registry, persona_table

@@ -301,9 +301,12 @@ def as_float(values: pd.Series) -> np.ndarray:
 
 
 def clustering_frame(monthly: pd.DataFrame, customers: pd.DataFrame, attributes: Sequence[str]) -> pd.DataFrame:
-    """Monthly behaviour rows with the customer attributes (``attributes`` of ``customers``) joined on."""
+    """Monthly behaviour rows with the customer attributes (``attributes`` of ``customers``) joined on, in
+    (customer_id, month_end_date) order: a table's row order is not part of its content (the profile lets DuckDB
+    write rows in any order), and the k-means sample and initialisation depend on the row order."""
     keep = ["customer_id", *[c for c in attributes if c not in monthly.columns]]
     frame = monthly.merge(customers[keep], on="customer_id", how="left", validate="many_to_one")
+    frame = frame.sort_values(["customer_id", "month_end_date"], kind="mergesort").reset_index(drop=True)
     frame["month_end_date"] = pd.to_datetime(frame["month_end_date"]).dt.date
     for column in frame.columns:
         # text (codes such as occupation or kyc_risk_level, used as categorical or ordinal features) stays text;
