@@ -149,17 +149,6 @@
     , false)
 {%- endmacro %}
 
-{#-
-    An expression kept only on the rows the quarantine model lists (rejected, not an exact duplicate), null on the
-    others: the fingerprint and the raw row as JSON of the largest landing tables. Those base models are tables
-    (config in the model), read by both stg_ and the quarantine model, so the landing scan, the cleaning and the
-    checks run once instead of once per reader; computing the JSON for every row would instead cost most of the
-    saving in time and disk. Needs `_is_rejected` and `_is_exact_duplicate` in the CTE it selects from.
--#}
-{% macro quarantined_only(expression) -%}
-    case when _is_rejected and not _is_exact_duplicate then {{ expression }} end
-{%- endmacro %}
-
 {#- Flags all but one row of each group of identical raw rows. -#}
 {% macro duplicate_flag() -%}
     row_number() over (partition by _row_fingerprint order by _row_fingerprint) > 1

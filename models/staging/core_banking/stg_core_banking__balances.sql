@@ -1,6 +1,3 @@
--- a view: its base model is already a table of every raw row (doc large_base_table)
-{{ config(materialized='view') }}
-
 with
 
 base as (

@@ -1,5 +1,3 @@
--- a table, not a view: stg_ and the quarantine model both read it (macro quarantined_only)
-{{ config(materialized='table') }}
 {%- set columns = bankseg.source_columns('cards', 'card_transactions') -%}
 {%- set row_checks = [
     ['missing card_transaction_id', 'card_transaction_id is null'],
@@ -78,19 +76,12 @@ keyed as (
         on coded._landing_file = repeat_flags._landing_file and coded._landing_row = repeat_flags._landing_row
 ),
 
-checked as (
-    select
-        keyed.*,
-        {{ bankseg.is_rejected(row_checks) }} as _is_rejected
-    from keyed
-),
-
 final as (
     select
-        {{ bankseg.quarantined_only(bankseg.row_fingerprint(none, columns, prefix='_raw__')) }} as _row_fingerprint,
-        {{ bankseg.quarantined_only(bankseg.row_to_json(none, columns, prefix='_raw__')) }} as _original_values,
+        {{ bankseg.row_fingerprint(none, columns, prefix='_raw__') }} as _row_fingerprint,
+        {{ bankseg.row_to_json(none, columns, prefix='_raw__') }} as _original_values,
         _is_exact_duplicate,
-        _is_rejected,
+        {{ bankseg.is_rejected(row_checks) }} as _is_rejected,
         {{ bankseg.quarantine_reasons(row_checks) }} as _quarantine_reason,
         card_transaction_id,
         card_account_id,
@@ -103,7 +94,7 @@ final as (
         merchant_name,
         {{ bankseg.initcap_words('merchant_city_raw') }} as merchant_city,
         extracted_at
-    from checked
+    from keyed
 )
 
 select * from final

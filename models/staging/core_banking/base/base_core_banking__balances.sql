@@ -1,5 +1,3 @@
--- a table, not a view: stg_ and the quarantine model both read it (macro quarantined_only)
-{{ config(materialized='table') }}
 {%- set columns = bankseg.source_columns('core_banking', 'balances') -%}
 {%- set row_checks = [
     ['missing account_id', 'account_id is null'],
@@ -73,26 +71,19 @@ keyed as (
         on joined._landing_file = repeat_flags._landing_file and joined._landing_row = repeat_flags._landing_row
 ),
 
-checked as (
-    select
-        keyed.*,
-        {{ bankseg.is_rejected(row_checks) }} as _is_rejected
-    from keyed
-),
-
 final as (
     select
-        {{ bankseg.quarantined_only(bankseg.row_fingerprint(none, columns, prefix='_raw__')) }} as _row_fingerprint,
-        {{ bankseg.quarantined_only(bankseg.row_to_json(none, columns, prefix='_raw__')) }} as _original_values,
+        {{ bankseg.row_fingerprint(none, columns, prefix='_raw__') }} as _row_fingerprint,
+        {{ bankseg.row_to_json(none, columns, prefix='_raw__') }} as _original_values,
         _is_exact_duplicate,
-        _is_rejected,
+        {{ bankseg.is_rejected(row_checks) }} as _is_rejected,
         {{ bankseg.quarantine_reasons(row_checks) }} as _quarantine_reason,
         account_id,
         balance_date,
         balance_amount,
         coalesce(currency_code, account_currency) as currency,
         extracted_at
-    from checked
+    from keyed
 )
 
 select * from final

@@ -3,12 +3,10 @@
       - the de-duplication flags are computed only on the rows of posting ids that occur more than once (a few
         percent), on a narrow projection, joined back by landing position (bankseg.repeat_flag_ctes): a window
         over the whole wide table cost most of this model's time;
-      - a table, not a view: stg_ and the quarantine model both read it, so the scan, the cleaning and the checks
-        run once; the row fingerprint and the original values (JSON) are kept on quarantined rows only
-        (bankseg.quarantined_only);
+      - the row fingerprint and the original values (JSON) are computed in `final`, so a query that keeps only
+        accepted rows (stg_) never computes them and the quarantine model computes them for rejected rows only;
       - `_is_rejected` is the quarantine test as a boolean, cheaper to filter on than the reason text.
 -#}
-{{ config(materialized='table') }}
 {%- set columns = bankseg.source_columns('core_banking', 'transactions') -%}
 {%- set transaction_checks = [
     ['missing transaction_id', 'transaction_id is null'],
@@ -114,19 +112,12 @@ keyed as (
     cross join first_extract
 ),
 
-checked as (
-    select
-        keyed.*,
-        {{ bankseg.is_rejected(transaction_checks) }} as _is_rejected
-    from keyed
-),
-
 final as (
     select
-        {{ bankseg.quarantined_only(bankseg.row_fingerprint(none, columns, prefix='_raw__')) }} as _row_fingerprint,
-        {{ bankseg.quarantined_only(bankseg.row_to_json(none, columns, prefix='_raw__')) }} as _original_values,
+        {{ bankseg.row_fingerprint(none, columns, prefix='_raw__') }} as _row_fingerprint,
+        {{ bankseg.row_to_json(none, columns, prefix='_raw__') }} as _original_values,
         _is_exact_duplicate,
-        _is_rejected,
+        {{ bankseg.is_rejected(transaction_checks) }} as _is_rejected,
         {{ bankseg.quarantine_reasons(transaction_checks) }} as _quarantine_reason,
         transaction_id,
         account_id,
@@ -149,7 +140,7 @@ final as (
             and extracted_date > first_extracted_date,
             false
         ) as is_late_arriving
-    from checked
+    from keyed
 )
 
 select * from final
