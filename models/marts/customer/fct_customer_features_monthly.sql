@@ -14,6 +14,23 @@
     appears from the first month end at which it holds or has held a product.
 -#}
 {%- set lifecycle_args = ['days_since_last_activity', 'open_product_count', 'aum_amount', 'true'] -%}
+{#- the windowed activity columns: [window, column, expression over the activity month] -#}
+{%- set window_sums = [
+    ['3m', 'transaction_count_3m', 'transaction_count'],
+    ['3m', 'transaction_amount_3m', 'debit_amount + credit_amount'],
+    ['3m', 'debit_amount_3m', 'debit_amount'],
+    ['3m', 'salary_credit_amount_3m', 'salary_credit_amount'],
+    ['3m', 'digital_transaction_count_3m', 'digital_transaction_count'],
+    ['3m', 'card_transaction_count_3m', 'card_transaction_count'],
+    ['3m', 'card_spend_amount_3m', 'card_spend_amount'],
+    ['3m', 'digital_session_count_3m', 'digital_session_count'],
+    ['24m', 'transaction_count_24m', 'transaction_count'],
+    ['24m', 'active_month_count_24m', 'case when transaction_count > 0 then 1 else 0 end'],
+    ['24m', 'digital_transaction_count_24m', 'digital_transaction_count'],
+    ['24m', 'branch_transaction_count_24m', 'branch_transaction_count'],
+    ['24m', 'credit_amount_24m', 'credit_amount'],
+    ['24m', 'salary_credit_amount_24m', 'salary_credit_amount'],
+] -%}
 with
 
 month_ends as (
@@ -83,48 +100,47 @@ open_products as (
     group by customer_months.customer_id, customer_months.month_end_date
 ),
 
-windowed_activity as (
+-- every activity month of the customer up to the observed month, joined once: the last activity date and the
+-- 3- and 24-month windows are aggregates over the same rows (a join per window multiplied the work: at 1M
+-- customers each one paired 12M customer months with every earlier activity month)
+activity_history as (
     select
         customer_months.customer_id,
         customer_months.month_end_date,
-        sum(activity.transaction_count) as transaction_count_3m,
-        sum(activity.debit_amount + activity.credit_amount) as transaction_amount_3m,
-        sum(activity.debit_amount) as debit_amount_3m,
-        sum(activity.salary_credit_amount) as salary_credit_amount_3m,
-        sum(activity.digital_transaction_count) as digital_transaction_count_3m,
-        sum(activity.card_transaction_count) as card_transaction_count_3m,
-        sum(activity.card_spend_amount) as card_spend_amount_3m,
-        sum(activity.digital_session_count) as digital_session_count_3m,
-        sum(case when activity.month_start_date = customer_months.month_start_date then activity.transaction_count else 0 end)
-            as transaction_count_1m
+        activity.month_start_date = customer_months.month_start_date as is_observed_month,
+        activity.month_start_date
+        > cast({{ dbt.dateadd('month', -3, 'customer_months.month_start_date') }} as date) as is_in_3m,
+        activity.month_start_date
+        > cast({{ dbt.dateadd('month', -24, 'customer_months.month_start_date') }} as date) as is_in_24m,
+        activity.last_activity_date,
+        activity.transaction_count,
+        activity.debit_amount,
+        activity.credit_amount,
+        activity.salary_credit_amount,
+        activity.digital_transaction_count,
+        activity.branch_transaction_count,
+        activity.card_transaction_count,
+        activity.card_spend_amount,
+        activity.digital_session_count
     from customer_months
     inner join activity
         on
             customer_months.customer_id = activity.customer_id
             and customer_months.month_start_date >= activity.month_start_date
-            and activity.month_start_date
-            > cast({{ dbt.dateadd('month', -3, 'customer_months.month_start_date') }} as date)
-    group by customer_months.customer_id, customer_months.month_end_date
 ),
 
-behaviour_24m as (
+activity_windows as (
     select
-        customer_months.customer_id,
-        customer_months.month_end_date,
-        sum(activity.transaction_count) as transaction_count_24m,
-        sum(case when activity.transaction_count > 0 then 1 else 0 end) as active_month_count_24m,
-        sum(activity.digital_transaction_count) as digital_transaction_count_24m,
-        sum(activity.branch_transaction_count) as branch_transaction_count_24m,
-        sum(activity.credit_amount) as credit_amount_24m,
-        sum(activity.salary_credit_amount) as salary_credit_amount_24m
-    from customer_months
-    inner join activity
-        on
-            customer_months.customer_id = activity.customer_id
-            and customer_months.month_start_date >= activity.month_start_date
-            and activity.month_start_date
-            > cast({{ dbt.dateadd('month', -24, 'customer_months.month_start_date') }} as date)
-    group by customer_months.customer_id, customer_months.month_end_date
+        customer_id,
+        month_end_date,
+        {% for window, name, expression in window_sums -%}
+            sum(case when is_in_{{ window }} then {{ expression }} end) as {{ name }},
+        {% endfor -%}
+        sum(case when is_in_3m then case when is_observed_month then transaction_count else 0 end end)
+            as transaction_count_1m,
+        max(last_activity_date) as last_activity_date
+    from activity_history
+    group by customer_id, month_end_date
 ),
 
 peak_balances_24m as (
@@ -142,43 +158,30 @@ peak_balances_24m as (
     group by customer_months.customer_id, customer_months.month_end_date
 ),
 
-last_activity as (
-    select
-        customer_months.customer_id,
-        customer_months.month_end_date,
-        max(activity.last_activity_date) as last_activity_date
-    from customer_months
-    inner join activity
-        on
-            customer_months.customer_id = activity.customer_id
-            and customer_months.month_start_date >= activity.month_start_date
-    group by customer_months.customer_id, customer_months.month_end_date
-),
-
 assembled as (
     select
         customer_months.customer_id,
         customer_months.month_end_date,
         customer_months.is_as_of_month,
         balance_month_ends.balance_date,
-        last_activity.last_activity_date,
-        {{ dbt.datediff('last_activity.last_activity_date', 'customer_months.month_end_date', 'day') }}
+        activity_windows.last_activity_date,
+        {{ dbt.datediff('activity_windows.last_activity_date', 'customer_months.month_end_date', 'day') }}
             as days_since_last_activity,
-        coalesce(windowed_activity.transaction_count_1m, 0) as transaction_count_1m,
-        coalesce(windowed_activity.transaction_count_3m, 0) as transaction_count_3m,
-        coalesce(windowed_activity.transaction_amount_3m, 0) as transaction_amount_3m,
-        coalesce(windowed_activity.debit_amount_3m, 0) as debit_amount_3m,
-        coalesce(windowed_activity.salary_credit_amount_3m, 0) as salary_credit_amount_3m,
-        coalesce(windowed_activity.digital_transaction_count_3m, 0) as digital_transaction_count_3m,
-        coalesce(windowed_activity.card_transaction_count_3m, 0) as card_transaction_count_3m,
-        coalesce(windowed_activity.card_spend_amount_3m, 0) as card_spend_amount_3m,
-        coalesce(windowed_activity.digital_session_count_3m, 0) as digital_session_count_3m,
-        coalesce(behaviour_24m.transaction_count_24m, 0) as transaction_count_24m,
-        coalesce(behaviour_24m.active_month_count_24m, 0) as active_month_count_24m,
-        coalesce(behaviour_24m.digital_transaction_count_24m, 0) as digital_transaction_count_24m,
-        coalesce(behaviour_24m.branch_transaction_count_24m, 0) as branch_transaction_count_24m,
-        coalesce(behaviour_24m.credit_amount_24m, 0) as credit_amount_24m,
-        coalesce(behaviour_24m.salary_credit_amount_24m, 0) as salary_credit_amount_24m,
+        coalesce(activity_windows.transaction_count_1m, 0) as transaction_count_1m,
+        coalesce(activity_windows.transaction_count_3m, 0) as transaction_count_3m,
+        coalesce(activity_windows.transaction_amount_3m, 0) as transaction_amount_3m,
+        coalesce(activity_windows.debit_amount_3m, 0) as debit_amount_3m,
+        coalesce(activity_windows.salary_credit_amount_3m, 0) as salary_credit_amount_3m,
+        coalesce(activity_windows.digital_transaction_count_3m, 0) as digital_transaction_count_3m,
+        coalesce(activity_windows.card_transaction_count_3m, 0) as card_transaction_count_3m,
+        coalesce(activity_windows.card_spend_amount_3m, 0) as card_spend_amount_3m,
+        coalesce(activity_windows.digital_session_count_3m, 0) as digital_session_count_3m,
+        coalesce(activity_windows.transaction_count_24m, 0) as transaction_count_24m,
+        coalesce(activity_windows.active_month_count_24m, 0) as active_month_count_24m,
+        coalesce(activity_windows.digital_transaction_count_24m, 0) as digital_transaction_count_24m,
+        coalesce(activity_windows.branch_transaction_count_24m, 0) as branch_transaction_count_24m,
+        coalesce(activity_windows.credit_amount_24m, 0) as credit_amount_24m,
+        coalesce(activity_windows.salary_credit_amount_24m, 0) as salary_credit_amount_24m,
         peak_balances_24m.max_aum_24m_amount,
         coalesce(balances.aum_amount, 0) as aum_amount,
         coalesce(balances.deposit_balance_amount, 0) as deposit_balance_amount,
@@ -201,18 +204,10 @@ assembled as (
         on
             customer_months.customer_id = open_products.customer_id
             and customer_months.month_end_date = open_products.month_end_date
-    left join windowed_activity
+    left join activity_windows
         on
-            customer_months.customer_id = windowed_activity.customer_id
-            and customer_months.month_end_date = windowed_activity.month_end_date
-    left join last_activity
-        on
-            customer_months.customer_id = last_activity.customer_id
-            and customer_months.month_end_date = last_activity.month_end_date
-    left join behaviour_24m
-        on
-            customer_months.customer_id = behaviour_24m.customer_id
-            and customer_months.month_end_date = behaviour_24m.month_end_date
+            customer_months.customer_id = activity_windows.customer_id
+            and customer_months.month_end_date = activity_windows.month_end_date
     left join peak_balances_24m
         on
             customer_months.customer_id = peak_balances_24m.customer_id
