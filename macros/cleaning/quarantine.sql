@@ -191,17 +191,15 @@
     The quarantine rows of one base model, in the shape every quarantine model unions:
     system, table, record key, scope, reason, original values. Scope 'row': the row was rejected (every
     reason, row checks then value checks); scope 'value' (only when the base model has value checks): the row
-    was accepted with the listed values nulled. One scan of the base model gives both. has_rejected_flag: the base
-    model has the boolean `_is_rejected` (is_rejected), a cheaper filter than the reason text.
+    was accepted with the listed values nulled. One scan of the base model gives both.
 -#}
-{% macro quarantine_rows(base_model, source_system, source_table, key_column, has_value_checks=false, has_rejected_flag=false) -%}
-    {%- set rejected = '_is_rejected' if has_rejected_flag else '_quarantine_reason is not null' -%}
+{% macro quarantine_rows(base_model, source_system, source_table, key_column, has_value_checks=false) -%}
     select
         '{{ source_system }}' as source_system,
         '{{ source_table }}' as source_table,
         cast({{ key_column }} as {{ dbt.type_string() }}) as source_record_key,
         _row_fingerprint as row_fingerprint,
-        case when {{ rejected }} then 'row' else 'value' end as quarantine_scope,
+        case when _quarantine_reason is not null then 'row' else 'value' end as quarantine_scope,
         {% if has_value_checks -%}
         concat_ws('; ', _quarantine_reason, _value_issues)
         {%- else -%}
@@ -211,7 +209,39 @@
     from {{ ref(base_model) }}
     where
         not _is_exact_duplicate
-        and ({{ rejected }}{% if has_value_checks %} or _value_issues is not null{% endif %})
+        and (_quarantine_reason is not null{% if has_value_checks %} or _value_issues is not null{% endif %})
+{%- endmacro %}
+
+{#-
+    quarantine_rows for the largest landing tables, whose base model is a table without raw columns (doc
+    large_base_table): the rejected rows (scope 'row'; these tables have no value checks) are taken from the base
+    table with their landing position, and only they are joined back to the landing files for the fingerprint and
+    the original values. An inner join that cannot lose a row unseen: the reconciliation test of the stg_ model
+    counts the quarantined rows against the landing table.
+-#}
+{% macro landing_quarantine_rows(base_model, source_system, source_table, key_column) -%}
+    {%- set columns = bankseg.source_columns(source_system, source_table) -%}
+    select
+        '{{ source_system }}' as source_system,
+        '{{ source_table }}' as source_table,
+        rejected.source_record_key,
+        {{ bankseg.row_fingerprint('landing', columns) }} as row_fingerprint,
+        'row' as quarantine_scope,
+        rejected.quarantine_reason,
+        {{ bankseg.row_to_json('landing', columns) }} as original_values
+    from (
+        select
+            _landing_file,
+            _landing_row,
+            cast({{ key_column }} as {{ dbt.type_string() }}) as source_record_key,
+            _quarantine_reason as quarantine_reason
+        from {{ ref(base_model) }}
+        where _is_rejected and not _is_exact_duplicate
+    ) as rejected
+    inner join (
+        {{ bankseg.landing_rows(source_system, source_table) }}
+    ) as landing
+        on rejected._landing_file = landing._landing_file and rejected._landing_row = landing._landing_row
 {%- endmacro %}
 
 {#-

@@ -211,7 +211,11 @@ class Layer:
 
 
 LAYERS: tuple[Layer, ...] = (
-    Layer("staging", ("resource_type:seed", "path:models/staging"), "seeds + staging (base views, stg_ tables)"),
+    Layer(
+        "staging",
+        ("resource_type:seed", "path:models/staging"),
+        "seeds + staging (base views and tables, stg_ tables and views)",
+    ),
     Layer(
         "intermediate",
         ("path:models/intermediate/customers", "path:models/intermediate/behaviour"),

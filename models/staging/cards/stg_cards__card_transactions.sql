@@ -1,3 +1,6 @@
+-- a view: its base model is already a table of every raw row (doc large_base_table)
+{{ config(materialized='view') }}
+
 with
 
 base as (

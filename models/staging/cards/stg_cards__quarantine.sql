@@ -13,8 +13,8 @@ card_accounts as (
 ),
 
 card_transactions as (
-    {{ bankseg.quarantine_rows(
-        'base_cards__card_transactions', 'cards', 'card_transactions', 'card_transaction_id', has_rejected_flag=true
+    {{ bankseg.landing_quarantine_rows(
+        'base_cards__card_transactions', 'cards', 'card_transactions', 'card_transaction_id'
     ) }}
 ),
 

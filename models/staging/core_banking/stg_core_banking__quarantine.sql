@@ -15,15 +15,14 @@ deposit_accounts as (
 ),
 
 balances as (
-    {{ bankseg.quarantine_rows(
-        'base_core_banking__balances', 'core_banking', 'balances', "concat_ws('|', account_id, balance_date)",
-        has_rejected_flag=true
+    {{ bankseg.landing_quarantine_rows(
+        'base_core_banking__balances', 'core_banking', 'balances', "concat_ws('|', account_id, balance_date)"
     ) }}
 ),
 
 transactions as (
-    {{ bankseg.quarantine_rows(
-        'base_core_banking__transactions', 'core_banking', 'transactions', 'transaction_id', has_rejected_flag=true
+    {{ bankseg.landing_quarantine_rows(
+        'base_core_banking__transactions', 'core_banking', 'transactions', 'transaction_id'
     ) }}
 ),
 

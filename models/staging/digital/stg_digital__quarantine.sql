@@ -7,7 +7,7 @@ users as (
 ),
 
 events as (
-    {{ bankseg.quarantine_rows('base_digital__events', 'digital', 'events', 'event_id', has_rejected_flag=true) }}
+    {{ bankseg.landing_quarantine_rows('base_digital__events', 'digital', 'events', 'event_id') }}
 ),
 
 unioned as (

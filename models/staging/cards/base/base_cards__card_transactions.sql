@@ -1,3 +1,5 @@
+-- a table, not a view (doc large_base_table): stg_ and the quarantine model (macro landing_quarantine_rows) both read it
+{{ config(materialized='table') }}
 {%- set columns = bankseg.source_columns('cards', 'card_transactions') -%}
 {%- set row_checks = [
     ['missing card_transaction_id', 'card_transaction_id is null'],
@@ -37,7 +39,6 @@ typed as (
     select
         raw._landing_file,
         raw._landing_row,
-        {{ bankseg.raw_columns('raw', columns) }},
         {{ bankseg.clean_code('raw.card_transaction_id') }} as card_transaction_id,
         {{ bankseg.clean_code('raw.card_account_id') }} as card_account_id,
         raw.transaction_ts as transaction_ts_raw,
@@ -76,13 +77,20 @@ keyed as (
         on coded._landing_file = repeat_flags._landing_file and coded._landing_row = repeat_flags._landing_row
 ),
 
+checked as (
+    select
+        keyed.*,
+        {{ bankseg.is_rejected(row_checks) }} as _is_rejected
+    from keyed
+),
+
 final as (
     select
-        {{ bankseg.row_fingerprint(none, columns, prefix='_raw__') }} as _row_fingerprint,
-        {{ bankseg.row_to_json(none, columns, prefix='_raw__') }} as _original_values,
+        _landing_file,
+        _landing_row,
         _is_exact_duplicate,
-        {{ bankseg.is_rejected(row_checks) }} as _is_rejected,
-        {{ bankseg.quarantine_reasons(row_checks) }} as _quarantine_reason,
+        _is_rejected,
+        case when _is_rejected then {{ bankseg.quarantine_reasons(row_checks) }} end as _quarantine_reason,
         card_transaction_id,
         card_account_id,
         transaction_at,
@@ -94,7 +102,7 @@ final as (
         merchant_name,
         {{ bankseg.initcap_words('merchant_city_raw') }} as merchant_city,
         extracted_at
-    from keyed
+    from checked
 )
 
 select * from final

@@ -1,3 +1,5 @@
+-- a table, not a view (doc large_base_table): stg_ and the quarantine model (macro landing_quarantine_rows) both read it
+{{ config(materialized='table') }}
 {%- set columns = bankseg.source_columns('core_banking', 'balances') -%}
 {%- set row_checks = [
     ['missing account_id', 'account_id is null'],
@@ -37,7 +39,6 @@ typed as (
     select
         raw._landing_file,
         raw._landing_row,
-        {{ bankseg.raw_columns('raw', columns) }},
         {{ bankseg.clean_code('raw.account_id') }} as account_id,
         raw.balance_date as balance_date_raw,
         {{ bankseg.try_parse_date('raw.balance_date') }} as balance_date,
@@ -71,19 +72,26 @@ keyed as (
         on joined._landing_file = repeat_flags._landing_file and joined._landing_row = repeat_flags._landing_row
 ),
 
+checked as (
+    select
+        keyed.*,
+        {{ bankseg.is_rejected(row_checks) }} as _is_rejected
+    from keyed
+),
+
 final as (
     select
-        {{ bankseg.row_fingerprint(none, columns, prefix='_raw__') }} as _row_fingerprint,
-        {{ bankseg.row_to_json(none, columns, prefix='_raw__') }} as _original_values,
+        _landing_file,
+        _landing_row,
         _is_exact_duplicate,
-        {{ bankseg.is_rejected(row_checks) }} as _is_rejected,
-        {{ bankseg.quarantine_reasons(row_checks) }} as _quarantine_reason,
+        _is_rejected,
+        case when _is_rejected then {{ bankseg.quarantine_reasons(row_checks) }} end as _quarantine_reason,
         account_id,
         balance_date,
         balance_amount,
         coalesce(currency_code, account_currency) as currency,
         extracted_at
-    from keyed
+    from checked
 )
 
 select * from final

@@ -3,10 +3,15 @@
       - the de-duplication flags are computed only on the rows of posting ids that occur more than once (a few
         percent), on a narrow projection, joined back by landing position (bankseg.repeat_flag_ctes): a window
         over the whole wide table cost most of this model's time;
-      - the row fingerprint and the original values (JSON) are computed in `final`, so a query that keeps only
-        accepted rows (stg_) never computes them and the quarantine model computes them for rejected rows only;
+      - a table, not a view (doc large_base_table): stg_ and the quarantine model both read it, so the scan, the
+        cleaning and the checks run once. It keeps no raw column: each row's landing position (_landing_file,
+        _landing_row) lets the quarantine model fetch the raw values of the rejected rows alone for their
+        fingerprint and original values (bankseg.landing_quarantine_rows). Carrying the raw text columns through
+        the joins for that, at 1M customers, spilled until the disk was full;
+      - the quarantine reason text is built for rejected rows only;
       - `_is_rejected` is the quarantine test as a boolean, cheaper to filter on than the reason text.
 -#}
+{{ config(materialized='table') }}
 {%- set columns = bankseg.source_columns('core_banking', 'transactions') -%}
 {%- set transaction_checks = [
     ['missing transaction_id', 'transaction_id is null'],
@@ -62,7 +67,6 @@ typed as (
     select
         raw._landing_file,
         raw._landing_row,
-        {{ bankseg.raw_columns('raw', columns) }},
         {{ bankseg.clean_code('raw.transaction_id') }} as transaction_id,
         {{ bankseg.clean_code('raw.account_id') }} as account_id,
         raw.transaction_ts as transaction_ts_raw,
@@ -112,13 +116,20 @@ keyed as (
     cross join first_extract
 ),
 
+checked as (
+    select
+        keyed.*,
+        {{ bankseg.is_rejected(transaction_checks) }} as _is_rejected
+    from keyed
+),
+
 final as (
     select
-        {{ bankseg.row_fingerprint(none, columns, prefix='_raw__') }} as _row_fingerprint,
-        {{ bankseg.row_to_json(none, columns, prefix='_raw__') }} as _original_values,
+        _landing_file,
+        _landing_row,
         _is_exact_duplicate,
-        {{ bankseg.is_rejected(transaction_checks) }} as _is_rejected,
-        {{ bankseg.quarantine_reasons(transaction_checks) }} as _quarantine_reason,
+        _is_rejected,
+        case when _is_rejected then {{ bankseg.quarantine_reasons(transaction_checks) }} end as _quarantine_reason,
         transaction_id,
         account_id,
         transaction_at,
@@ -140,7 +151,7 @@ final as (
             and extracted_date > first_extracted_date,
             false
         ) as is_late_arriving
-    from keyed
+    from checked
 )
 
 select * from final

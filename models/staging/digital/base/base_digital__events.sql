@@ -1,3 +1,5 @@
+-- a table, not a view (doc large_base_table): stg_ and the quarantine model (macro landing_quarantine_rows) both read it
+{{ config(materialized='table') }}
 {%- set columns = bankseg.source_columns('digital', 'events') -%}
 {%- set row_checks = [
     ['missing event_id', 'event_id is null'],
@@ -41,7 +43,6 @@ typed as (
     select
         raw._landing_file,
         raw._landing_row,
-        {{ bankseg.raw_columns('raw', columns) }},
         {{ bankseg.clean_code('raw.event_id') }} as event_id,
         {{ bankseg.clean_code('raw.user_id') }} as user_id,
         raw.event_ts as event_ts_raw,
@@ -85,13 +86,20 @@ keyed as (
         on coded._landing_file = repeat_flags._landing_file and coded._landing_row = repeat_flags._landing_row
 ),
 
+checked as (
+    select
+        keyed.*,
+        {{ bankseg.is_rejected(row_checks) }} as _is_rejected
+    from keyed
+),
+
 final as (
     select
-        {{ bankseg.row_fingerprint(none, columns, prefix='_raw__') }} as _row_fingerprint,
-        {{ bankseg.row_to_json(none, columns, prefix='_raw__') }} as _original_values,
+        _landing_file,
+        _landing_row,
         _is_exact_duplicate,
-        {{ bankseg.is_rejected(row_checks) }} as _is_rejected,
-        {{ bankseg.quarantine_reasons(row_checks) }} as _quarantine_reason,
+        _is_rejected,
+        case when _is_rejected then {{ bankseg.quarantine_reasons(row_checks) }} end as _quarantine_reason,
         event_id,
         user_id,
         event_at,
@@ -99,7 +107,7 @@ final as (
         channel,
         device_os,
         extracted_at
-    from keyed
+    from checked
 )
 
 select * from final
