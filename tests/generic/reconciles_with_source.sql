@@ -4,10 +4,10 @@
     Fails with one row showing the four counts when raw <> accepted + quarantined + duplicates.
 
     The exact duplicates are counted from the raw rows themselves, not from the base model's flag, so the test stays
-    independent of the model it checks. Without a `distinct` over every column of the whole table (at 1M customers
-    that alone took 60 s on the account transactions): rows are grouped by a 64-bit hash of all their columns, and
-    only the rows of hashes carried by more than one row (a few percent) are compared column by column. Exact: a
-    hash collision only sends more rows to the column-by-column comparison.
+    independent of the model it checks, but without a `distinct` over every column of the whole table (with it, the
+    test took 60 s on the account transactions at 1M customers; 33 s as below): rows are grouped by a 64-bit hash of
+    all their columns, and only the rows of hashes carried by more than one row (a few percent) are compared column
+    by column. Exact: a hash collision only sends more rows to the column-by-column comparison.
 -#}
 {% test reconciles_with_source(model, source_name, table_name, quarantine_model) %}
     {%- set columns = bankseg.source_columns(source_name, table_name) -%}
