@@ -83,16 +83,26 @@ def test_month_by_month_in_parts_gives_the_tables_of_the_whole_history():
     assert len(registry) == 2
 
     def fetch(month):
-        return monthly.iloc[0:0] if month is None else monthly[monthly["month_end_date"] == month]
+        return monthly[monthly["month_end_date"] == month]
 
+    def assign(frame):
+        return assign_history(frame, registry)
+
+    by_customer_month = ["customer_id", "month_end_date"]
     shuffled = [months[2], months[0], months[1]]
     whole = assign_history(monthly, registry)
-    chunked = in_parts(shuffled, fetch, lambda f: assign_history(f, registry), ["customer_id", "month_end_date"])
+    chunked = in_parts(shuffled, fetch, assign, by_customer_month, empty=monthly.iloc[0:0])
     pd.testing.assert_frame_equal(chunked, whole)
     assert set(whole["model_version"]) == set(registry["model_version"])
 
     whole = drift_table(monthly, registry, None)
-    chunked = in_parts(shuffled, fetch, lambda f: drift_table(f, registry, None), ["month_end_date", "feature_name"])
+    chunked = in_parts(
+        shuffled,
+        fetch,
+        lambda f: drift_table(f, registry, None),
+        ["month_end_date", "feature_name"],
+        empty=monthly.iloc[0:0],
+    )
     pd.testing.assert_frame_equal(chunked, whole)
 
     # the dbt models' form: one month of a DuckDB relation at a time, joined to the customer attributes
@@ -102,10 +112,12 @@ def test_month_by_month_in_parts_gives_the_tables_of_the_whole_history():
 
     relation = duckdb.connect().from_df(monthly)
     customers = pd.DataFrame({"customer_id": ids})
-    fetched = per_month(
-        relation, customers, [], lambda f: assign_history(f, registry), ["customer_id", "month_end_date"]
-    )
-    pd.testing.assert_frame_equal(fetched, assign_history(clustering_frame(monthly, customers, []), registry))
+    fetched = per_month(relation, customers, [], assign, by_customer_month)
+    pd.testing.assert_frame_equal(fetched, assign(clustering_frame(monthly, customers, [])))
 
-    nobody = in_parts([], fetch, lambda f: assign_history(f, registry), ["customer_id", "month_end_date"])
-    pd.testing.assert_frame_equal(nobody, assign_history(monthly.iloc[0:0], registry))
+    # no month at all: the table built from the empty frame (no rows, the columns of the table), not an error
+    nobody = in_parts([], fetch, assign, by_customer_month, empty=monthly.iloc[0:0])
+    pd.testing.assert_frame_equal(nobody, assign(monthly.iloc[0:0]))
+    nobody = per_month(relation.limit(0), customers, [], assign, by_customer_month)
+    pd.testing.assert_frame_equal(nobody, assign(clustering_frame(monthly.iloc[0:0], customers, [])))
+    assert len(nobody) == 0 and list(nobody.columns) == ["customer_id", "month_end_date", "cluster_id", "model_version"]

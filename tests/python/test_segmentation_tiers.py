@@ -203,9 +203,15 @@ def test_customers_in_parts_give_the_history_of_all_customers_at_once():
     bucket = raw["customer_id"].map(lambda c: int(c[1:]) % 3)
 
     def fetch(part):
-        return raw.iloc[0:0] if part is None else raw[bucket == part]
+        return raw[bucket == part]
 
     whole = effective_tier_history(raw, SEED)
-    parted = in_parts([2, 0, 1], fetch, lambda f: effective_tier_history(f, SEED), ["customer_id", "month_end_date"])
+    parted = in_parts(
+        [2, 0, 1],
+        fetch,
+        lambda f: effective_tier_history(f, SEED),
+        ["customer_id", "month_end_date"],
+        empty=raw.iloc[0:0],
+    )
     pd.testing.assert_frame_equal(parted, whole)
     assert whole["is_tier_change"].any() and (whole["months_below_tier"] > 0).any()

@@ -24,11 +24,12 @@ def model(dbt, session):
 
     def fetch_part(part):
         # a customer's months stay together: the hysteresis runs along each customer's history
-        return (raw.limit(0) if part is None else raw.filter(f"hash(customer_id) % {parts} = {part}")).df()
+        return raw.filter(f"hash(customer_id) % {parts} = {part}").df()
 
     return in_parts(
         range(parts),
         fetch_part,
         lambda frame: effective_tier_history(frame, config),
         sort_by=["customer_id", "month_end_date"],
+        empty=raw.limit(0).df(),
     )

@@ -262,17 +262,20 @@ def in_parts(
     fetch_part: Callable[[Any], pd.DataFrame],
     build: Callable[[pd.DataFrame], pd.DataFrame],
     sort_by: Sequence[str],
+    *,
+    empty: pd.DataFrame,
 ) -> pd.DataFrame:
     """``build`` applied to one part of the rows at a time (``fetch_part(part)``), the results concatenated and sorted.
 
     For tables whose rows for one part depend only on that part's rows: the months of :func:`assign_history` and
     :func:`drift_table`, the customers of :func:`~.tiers.effective_tier_history`. Gives the same table as ``build``
     on all rows at once while only one part is held in memory (at 1M customers, one month is 1M rows of the 12M;
-    docs/bench.md). With no parts, ``fetch_part(None)`` must return the empty frame.
+    docs/bench.md). ``empty`` is a frame with no rows and the columns ``fetch_part`` gives: with no parts, the
+    table is ``build(empty)`` (no rows, with the columns and types ``build`` gives them).
     """
     results = [build(fetch_part(part)) for part in sorted(parts)]
     if not results:
-        return build(fetch_part(None))
+        return build(empty)
     out = pd.concat(results, ignore_index=True) if len(results) > 1 else results[0]
     return out.sort_values(list(sort_by), kind="mergesort").reset_index(drop=True)
 
@@ -287,12 +290,17 @@ def per_month(
     """:func:`in_parts` over the months of ``monthly``, a DuckDB relation with ``month_end_date``: each month's
     rows are fetched on their own, joined to the customer attributes (:func:`clustering_frame`) and built."""
 
-    def fetch_month(month: Any) -> pd.DataFrame:
-        rows = monthly.limit(0) if month is None else monthly.filter(f"month_end_date = date '{month}'")
+    def fetch(rows: Any) -> pd.DataFrame:
         return clustering_frame(rows.df(), customers, attributes)
 
     months = [row[0] for row in monthly.project("month_end_date").distinct().fetchall()]
-    return in_parts(months, fetch_month, build, sort_by)
+    return in_parts(
+        months,
+        lambda month: fetch(monthly.filter(f"month_end_date = date '{month}'")),
+        build,
+        sort_by,
+        empty=fetch(monthly.limit(0)),
+    )
 
 
 def as_float(values: pd.Series) -> np.ndarray:
