@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pandas as pd
+import pytest
 
 from bankseg.segmentation.marts import clustering_frame
 
@@ -121,3 +122,62 @@ def test_month_by_month_in_parts_gives_the_tables_of_the_whole_history():
     nobody = per_month(relation.limit(0), customers, [], assign, by_customer_month)
     pd.testing.assert_frame_equal(nobody, assign(clustering_frame(monthly.iloc[0:0], customers, [])))
     assert len(nobody) == 0 and list(nobody.columns) == ["customer_id", "month_end_date", "cluster_id", "model_version"]
+
+
+def test_a_share_of_the_customers_at_a_time_gives_the_table_of_all_customers_at_once():
+    """int_segment_tiers_monthly runs along each customer's history on a share of the customers at a time
+    (per_customer_share: about rows_per_part rows in memory): each customer in one share with all its months."""
+    import duckdb
+    import numpy as np
+
+    from bankseg.segmentation.marts import per_customer_share
+
+    rng = np.random.default_rng(11)
+    ids = [f"C{i:03d}" for i in range(60)]
+    months = list(pd.date_range("2024-01-31", periods=12, freq="ME").date)
+    monthly = pd.DataFrame(
+        {
+            "customer_id": [c for c in ids for _ in months],
+            "month_end_date": [m for _ in ids for m in months],
+            "aum_amount": rng.gamma(2.0, 1000.0, len(ids) * len(months)),
+        }
+    ).sample(frac=1, random_state=2)
+    relation = duckdb.connect().from_df(monthly)
+    shares = []
+
+    def history(frame):
+        # a customer's rows depend on all its months: a customer split between shares would change them
+        shares.append(frame)
+        frame = frame.sort_values(["customer_id", "month_end_date"], kind="mergesort").reset_index(drop=True)
+        by_customer = frame.groupby("customer_id")["aum_amount"]
+        return frame.assign(
+            aum_to_date=by_customer.cumsum(),
+            aum_total=by_customer.transform("sum"),
+            month_count=by_customer.transform("size"),
+        )
+
+    by_customer_month = ["customer_id", "month_end_date"]
+    parted = per_customer_share(relation, 100, history, by_customer_month)
+    assert len(shares) == 8  # ceil(720 / 100)
+    customers = [set(share["customer_id"]) for share in shares]
+    assert sum(1 for c in customers if c) > 1
+    assert sum(len(c) for c in customers) == len(set().union(*customers)) == len(ids)
+    for share in shares:
+        assert (share.groupby("customer_id").size() == len(months)).all()
+    assert (parted["month_count"] == len(months)).all()
+
+    shares.clear()
+    whole = per_customer_share(relation, len(monthly), history, by_customer_month)
+    assert len(shares) == 1
+    pd.testing.assert_frame_equal(parted, whole)
+    pd.testing.assert_frame_equal(whole, history(relation.df()))
+
+    # no rows: no share to fetch, the table built once from the relation's empty frame, with its columns
+    shares.clear()
+    nobody = per_customer_share(relation.filter("aum_amount < 0"), 100, history, by_customer_month)
+    assert len(shares) == 1 and len(shares[0]) == 0 and len(nobody) == 0
+    assert list(nobody.columns) == [*monthly.columns, "aum_to_date", "aum_total", "month_count"]
+    pd.testing.assert_frame_equal(nobody, history(relation.limit(0).df()))
+
+    with pytest.raises(ValueError, match="rows_per_part"):
+        per_customer_share(relation, 0, history, by_customer_month)

@@ -181,7 +181,8 @@ def test_effective_tier_history_applies_hysteresis_over_the_sql_raw_tiers_and_ke
 
 
 def test_customers_in_parts_give_the_history_of_all_customers_at_once():
-    """int_segment_tiers_monthly runs the hysteresis on a few customers at a time (marts.in_parts) to bound memory."""
+    """int_segment_tiers_monthly runs the hysteresis on a few customers at a time (marts.per_customer_share, over
+    marts.in_parts) to bound memory."""
     import numpy as np
 
     from bankseg.segmentation.marts import in_parts
@@ -215,3 +216,14 @@ def test_customers_in_parts_give_the_history_of_all_customers_at_once():
     )
     pd.testing.assert_frame_equal(parted, whole)
     assert whole["is_tier_change"].any() and (whole["months_below_tier"] > 0).any()
+
+    # the model's form: per_customer_share of a DuckDB relation, here 5 shares of about 100 of the 480 rows
+    import duckdb
+
+    from bankseg.segmentation.marts import per_customer_share
+
+    relation = duckdb.connect().from_df(raw)
+    parted = per_customer_share(
+        relation, 100, lambda f: effective_tier_history(f, SEED), ["customer_id", "month_end_date"]
+    )
+    pd.testing.assert_frame_equal(parted, effective_tier_history(relation.df(), SEED))

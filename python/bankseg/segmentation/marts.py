@@ -13,6 +13,7 @@ recorded fit use the earliest model (documented in the ``segment_model_registry`
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -300,6 +301,31 @@ def per_month(
         build,
         sort_by,
         empty=fetch(monthly.limit(0)),
+    )
+
+
+def per_customer_share(
+    relation: Any,
+    rows_per_part: int,
+    build: Callable[[pd.DataFrame], pd.DataFrame],
+    sort_by: Sequence[str],
+) -> pd.DataFrame:
+    """:func:`in_parts` over shares of the customers of ``relation``, a DuckDB relation with ``customer_id``, for a
+    ``build`` that runs along each customer's history (the value-tier hysteresis of int_segment_tiers_monthly).
+
+    ``ceil(rows / rows_per_part)`` shares by ``hash(customer_id) % parts``: about ``rows_per_part`` rows in memory at
+    a time, and every row of a customer (all its months) in the same share. No rows: ``build`` of the relation's
+    empty frame."""
+    if rows_per_part < 1:
+        raise ValueError(f"rows_per_part must be at least 1, got {rows_per_part}")
+    rows = relation.aggregate("count(*)").fetchall()[0][0]
+    parts = math.ceil(rows / rows_per_part)
+    return in_parts(
+        range(parts),
+        lambda part: relation.filter(f"hash(customer_id) % {parts} = {part}").df(),
+        build,
+        sort_by,
+        empty=relation.limit(0).df(),
     )
 
 
