@@ -100,18 +100,27 @@ open_products as (
     group by customer_months.customer_id, customer_months.month_end_date
 ),
 
--- every activity month of the customer up to the observed month, joined once: the last activity date and the
--- 3- and 24-month windows are aggregates over the same rows (a join per window multiplied the work: at 1M
--- customers each one paired 12M customer months with every earlier activity month)
-activity_history as (
+-- the peak balance of each customer and calendar month (one row per month even if a bank delivers balances more often)
+month_balances as (
     select
-        customer_months.customer_id,
+        customer_id,
+        cast({{ dbt.date_trunc('month', 'month_end_date') }} as date) as month_start_date,
+        max(aum_amount) as aum_amount
+    from balances
+    group by customer_id, cast({{ dbt.date_trunc('month', 'month_end_date') }} as date)
+),
+
+-- one row per customer and month with activity, a month-end balance or an observation (a customer month): the 3-
+-- and 24-month windows, the 24-month peak balance and the last activity date are window aggregates over each
+-- customer's months in order; RANGE frames count calendar months by their index, so a month without a row needs
+-- none. (Joining each customer month with every earlier activity month instead fed about 18 rows per customer
+-- month to an aggregate over 12M groups at 1M customers, which spilled: docs/bench.md.)
+monthly_rows as (
+    select
+        coalesce(customer_months.customer_id, activity.customer_id, month_balances.customer_id) as customer_id,
+        coalesce(customer_months.month_start_date, activity.month_start_date, month_balances.month_start_date)
+            as month_start_date,
         customer_months.month_end_date,
-        activity.month_start_date = customer_months.month_start_date as is_observed_month,
-        activity.month_start_date
-        > cast({{ dbt.dateadd('month', -3, 'customer_months.month_start_date') }} as date) as is_in_3m,
-        activity.month_start_date
-        > cast({{ dbt.dateadd('month', -24, 'customer_months.month_start_date') }} as date) as is_in_24m,
         activity.last_activity_date,
         activity.transaction_count,
         activity.debit_amount,
@@ -121,41 +130,41 @@ activity_history as (
         activity.branch_transaction_count,
         activity.card_transaction_count,
         activity.card_spend_amount,
-        activity.digital_session_count
+        activity.digital_session_count,
+        month_balances.aum_amount
     from customer_months
-    inner join activity
+    full outer join activity
         on
             customer_months.customer_id = activity.customer_id
-            and customer_months.month_start_date >= activity.month_start_date
+            and customer_months.month_start_date = activity.month_start_date
+    full outer join month_balances
+        on
+            coalesce(customer_months.customer_id, activity.customer_id) = month_balances.customer_id
+            and coalesce(customer_months.month_start_date, activity.month_start_date) = month_balances.month_start_date
 ),
 
-activity_windows as (
+indexed_rows as (
+    select
+        monthly_rows.*,
+        {{ dbt.datediff("cast('2000-01-01' as date)", 'month_start_date', 'month') }} as month_index
+    from monthly_rows
+),
+
+month_windows as (
     select
         customer_id,
         month_end_date,
         {% for window, name, expression in window_sums -%}
-            sum(case when is_in_{{ window }} then {{ expression }} end) as {{ name }},
+            sum({{ expression }}) over months_{{ window }} as {{ name }},
         {% endfor -%}
-        sum(case when is_in_3m then case when is_observed_month then transaction_count else 0 end end)
-            as transaction_count_1m,
-        max(last_activity_date) as last_activity_date
-    from activity_history
-    group by customer_id, month_end_date
-),
-
-peak_balances_24m as (
-    select
-        customer_months.customer_id,
-        customer_months.month_end_date,
-        max(balances.aum_amount) as max_aum_24m_amount
-    from customer_months
-    inner join balances
-        on
-            customer_months.customer_id = balances.customer_id
-            and customer_months.month_end_date >= balances.month_end_date
-            and balances.month_end_date
-            >= cast({{ dbt.dateadd('month', -23, 'customer_months.month_start_date') }} as date)
-    group by customer_months.customer_id, customer_months.month_end_date
+        transaction_count as transaction_count_1m,
+        max(aum_amount) over months_24m as max_aum_24m_amount,
+        max(last_activity_date) over months_all as last_activity_date
+    from indexed_rows
+    window
+        months_3m as (partition by customer_id order by month_index range between 2 preceding and current row),
+        months_24m as (partition by customer_id order by month_index range between 23 preceding and current row),
+        months_all as (partition by customer_id order by month_index rows between unbounded preceding and current row)
 ),
 
 assembled as (
@@ -164,25 +173,25 @@ assembled as (
         customer_months.month_end_date,
         customer_months.is_as_of_month,
         balance_month_ends.balance_date,
-        activity_windows.last_activity_date,
-        {{ dbt.datediff('activity_windows.last_activity_date', 'customer_months.month_end_date', 'day') }}
+        month_windows.last_activity_date,
+        {{ dbt.datediff('month_windows.last_activity_date', 'customer_months.month_end_date', 'day') }}
             as days_since_last_activity,
-        coalesce(activity_windows.transaction_count_1m, 0) as transaction_count_1m,
-        coalesce(activity_windows.transaction_count_3m, 0) as transaction_count_3m,
-        coalesce(activity_windows.transaction_amount_3m, 0) as transaction_amount_3m,
-        coalesce(activity_windows.debit_amount_3m, 0) as debit_amount_3m,
-        coalesce(activity_windows.salary_credit_amount_3m, 0) as salary_credit_amount_3m,
-        coalesce(activity_windows.digital_transaction_count_3m, 0) as digital_transaction_count_3m,
-        coalesce(activity_windows.card_transaction_count_3m, 0) as card_transaction_count_3m,
-        coalesce(activity_windows.card_spend_amount_3m, 0) as card_spend_amount_3m,
-        coalesce(activity_windows.digital_session_count_3m, 0) as digital_session_count_3m,
-        coalesce(activity_windows.transaction_count_24m, 0) as transaction_count_24m,
-        coalesce(activity_windows.active_month_count_24m, 0) as active_month_count_24m,
-        coalesce(activity_windows.digital_transaction_count_24m, 0) as digital_transaction_count_24m,
-        coalesce(activity_windows.branch_transaction_count_24m, 0) as branch_transaction_count_24m,
-        coalesce(activity_windows.credit_amount_24m, 0) as credit_amount_24m,
-        coalesce(activity_windows.salary_credit_amount_24m, 0) as salary_credit_amount_24m,
-        peak_balances_24m.max_aum_24m_amount,
+        coalesce(month_windows.transaction_count_1m, 0) as transaction_count_1m,
+        coalesce(month_windows.transaction_count_3m, 0) as transaction_count_3m,
+        coalesce(month_windows.transaction_amount_3m, 0) as transaction_amount_3m,
+        coalesce(month_windows.debit_amount_3m, 0) as debit_amount_3m,
+        coalesce(month_windows.salary_credit_amount_3m, 0) as salary_credit_amount_3m,
+        coalesce(month_windows.digital_transaction_count_3m, 0) as digital_transaction_count_3m,
+        coalesce(month_windows.card_transaction_count_3m, 0) as card_transaction_count_3m,
+        coalesce(month_windows.card_spend_amount_3m, 0) as card_spend_amount_3m,
+        coalesce(month_windows.digital_session_count_3m, 0) as digital_session_count_3m,
+        coalesce(month_windows.transaction_count_24m, 0) as transaction_count_24m,
+        coalesce(month_windows.active_month_count_24m, 0) as active_month_count_24m,
+        coalesce(month_windows.digital_transaction_count_24m, 0) as digital_transaction_count_24m,
+        coalesce(month_windows.branch_transaction_count_24m, 0) as branch_transaction_count_24m,
+        coalesce(month_windows.credit_amount_24m, 0) as credit_amount_24m,
+        coalesce(month_windows.salary_credit_amount_24m, 0) as salary_credit_amount_24m,
+        month_windows.max_aum_24m_amount,
         coalesce(balances.aum_amount, 0) as aum_amount,
         coalesce(balances.deposit_balance_amount, 0) as deposit_balance_amount,
         coalesce(balances.investment_value_amount, 0) as investment_value_amount,
@@ -204,14 +213,10 @@ assembled as (
         on
             customer_months.customer_id = open_products.customer_id
             and customer_months.month_end_date = open_products.month_end_date
-    left join activity_windows
+    left join month_windows
         on
-            customer_months.customer_id = activity_windows.customer_id
-            and customer_months.month_end_date = activity_windows.month_end_date
-    left join peak_balances_24m
-        on
-            customer_months.customer_id = peak_balances_24m.customer_id
-            and customer_months.month_end_date = peak_balances_24m.month_end_date
+            customer_months.customer_id = month_windows.customer_id
+            and customer_months.month_end_date = month_windows.month_end_date
 ),
 
 final as (
