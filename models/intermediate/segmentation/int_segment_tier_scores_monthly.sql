@@ -84,25 +84,43 @@ with_history as (
             = cast({{ dbt.dateadd('month', '-config.at_risk_lookback_months', 'features.month_start_date') }} as date)
 ),
 
+-- the quantile scores rank every customer within each month (three windows over all customer-months): computed only
+-- when the seed asks for them (the filter keeps no row otherwise, so the default fixed method pays nothing for them)
+quantile_scores as (
+    select
+        features.customer_id,
+        features.month_end_date,
+        {{ quantile_score('features.days_since_last_activity', 'features.month_end_date', 'config.rfm_score_levels', true) }}
+            as recency_score,
+        {{ quantile_score('features.transaction_count_3m', 'features.month_end_date', 'config.rfm_score_levels') }}
+            as frequency_score,
+        {{ quantile_score('features.debit_amount_3m', 'features.month_end_date', 'config.rfm_score_levels') }}
+            as monetary_score
+    from features
+    cross join config
+    where config.rfm_method = 'quantile'
+),
+
 scored as (
     select
-        *,
+        with_history.*,
         case
-            when rfm_method = 'quantile'
-                then {{ quantile_score('days_since_last_activity', 'month_end_date', 'rfm_score_levels', true) }}
-            else {{ cut_point_score('days_since_last_activity', 'recency_cut_points', true) }}
+            when with_history.rfm_method = 'quantile' then quantile_scores.recency_score
+            else {{ cut_point_score('with_history.days_since_last_activity', 'with_history.recency_cut_points', true) }}
         end as recency_score,
         case
-            when rfm_method = 'quantile'
-                then {{ quantile_score('transaction_count_3m', 'month_end_date', 'rfm_score_levels') }}
-            else {{ cut_point_score('transaction_count_3m', 'frequency_cut_points') }}
+            when with_history.rfm_method = 'quantile' then quantile_scores.frequency_score
+            else {{ cut_point_score('with_history.transaction_count_3m', 'with_history.frequency_cut_points') }}
         end as frequency_score,
         case
-            when rfm_method = 'quantile'
-                then {{ quantile_score('debit_amount_3m', 'month_end_date', 'rfm_score_levels') }}
-            else {{ cut_point_score('debit_amount_3m', 'monetary_cut_points') }}
+            when with_history.rfm_method = 'quantile' then quantile_scores.monetary_score
+            else {{ cut_point_score('with_history.debit_amount_3m', 'with_history.monetary_cut_points') }}
         end as monetary_score
     from with_history
+    left join quantile_scores
+        on
+            with_history.customer_id = quantile_scores.customer_id
+            and with_history.month_end_date = quantile_scores.month_end_date
 ),
 
 signals as (
