@@ -1,6 +1,7 @@
 """Value tiers: bank-style hysteresis over the raw tiers of the SQL rules (the rules themselves are pinned by
 dbt unit tests in models/intermediate/segmentation/_int_segment_tiers__unit_tests.yml)."""
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -227,3 +228,69 @@ def test_customers_in_parts_give_the_history_of_all_customers_at_once():
         relation, 100, lambda f: effective_tier_history(f, SEED), ["customer_id", "month_end_date"]
     )
     pd.testing.assert_frame_equal(parted, effective_tier_history(relation.df(), SEED))
+
+
+def reference_hysteresis(customers, month_numbers, raws, rank, downgrade_after_months):
+    """The hysteresis rules one row at a time, as the module doc states them (apply_hysteresis runs them for all
+    customers at once): rows sorted by customer and month; returns effective tiers, months below, changes."""
+    effective_out, below_out, change_out = [], [], []
+    effective, pending, run = None, None, []
+    for i, raw in enumerate(raws):
+        first = i == 0 or customers[i] != customers[i - 1]
+        restart = first or month_numbers[i] - month_numbers[i - 1] != 1
+        before = None if first else effective
+        if restart or raw not in rank or effective not in rank:
+            effective, pending, run = raw, None, []
+        else:
+            if pending is not None:
+                effective, pending, run = pending, None, []
+            if rank[raw] > rank[effective]:
+                pending, run = raw, []
+            elif rank[raw] == rank[effective]:
+                run = []
+            else:
+                run.append(raw)
+                if len(run) >= downgrade_after_months:
+                    effective = max(run, key=lambda t: rank[t])
+                    last = max(j for j, t in enumerate(run) if rank[t] == rank[effective])
+                    run = run[last + 1 :]
+        effective_out.append(effective)
+        below_out.append(len(run))
+        change_out.append(before is not None and before != effective)
+    return effective_out, below_out, change_out
+
+
+@pytest.mark.parametrize("downgrade_after_months", [1, 2, 3, 5])
+def test_all_customers_at_once_equal_the_rules_applied_row_by_row(downgrade_after_months):
+    rng = np.random.default_rng(downgrade_after_months)
+    tiers = ["high_value", "potential", "mass", "inactive", "churned", "new", "at_risk"]
+    rows = []
+    for customer in range(400):
+        month = int(rng.integers(0, 6))
+        for _ in range(int(rng.integers(1, 25))):
+            month += 1 + int(rng.random() < 0.05)  # now and then a gap in the history
+            # runs of the same tier, so upgrades, dips and downgrades all happen
+            tier = rows[-1][2] if rows and rows[-1][0] == customer and rng.random() < 0.5 else rng.choice(tiers)
+            rows.append((customer, month, str(tier)))
+    frame = pd.DataFrame(rows, columns=["customer_id", "month", "raw_tier"])
+    frame["month_end_date"] = pd.to_datetime("2020-01-01") + pd.to_timedelta(frame["month"] * 31, unit="D")
+    frame = frame.drop_duplicates(["customer_id", "month_end_date"]).sample(frac=1, random_state=0)
+    rank = tier_rank_from_ladder(["high_value", "potential", "mass", "inactive"])
+
+    out = apply_hysteresis(frame, rank, downgrade_after_months)
+
+    ordered = frame.sort_values(["customer_id", "month_end_date"], kind="mergesort")
+    periods = ordered["month_end_date"].dt.to_period("M")
+    expected = reference_hysteresis(
+        ordered["customer_id"].tolist(),
+        (periods.dt.year * 12 + periods.dt.month).tolist(),
+        ordered["raw_tier"].tolist(),
+        rank,
+        downgrade_after_months,
+    )
+    assert out["effective_tier"].tolist() == expected[0]
+    assert out["months_below"].tolist() == expected[1]
+    assert out["is_tier_change"].tolist() == expected[2]
+    # the draw exercises the rules: many tier changes, and downgrade runs wherever a run can last a month
+    assert out["is_tier_change"].sum() > 50
+    assert downgrade_after_months == 1 or (out["months_below"] > 0).sum() > 50

@@ -97,51 +97,102 @@ def apply_hysteresis(
     ordered = history[[customer_column, date_column, tier_column]].sort_values(
         [customer_column, date_column], kind="mergesort"
     )
-    periods = pd.to_datetime(ordered[date_column]).dt.to_period("M")
-    if pd.DataFrame({"c": ordered[customer_column].to_numpy(), "p": periods.to_numpy()}).duplicated().any():
+    dates = pd.to_datetime(ordered[date_column])
+    month_number = (dates.dt.year * 12 + dates.dt.month).to_numpy(dtype="int64")
+    customer_codes = pd.factorize(ordered[customer_column], sort=False)[0]
+    # sorted, so two rows of one customer and month are neighbours
+    if ((customer_codes[1:] == customer_codes[:-1]) & (month_number[1:] == month_number[:-1])).any():
         raise ValueError(f"history has more than one row per {customer_column} and month")
-    month_number = (periods.dt.year * 12 + periods.dt.month).to_numpy()
-    customers = ordered[customer_column].to_numpy(dtype=object)
-    raws = ordered[tier_column].astype("string").to_numpy(dtype=object)
-
-    effective_out: list[str] = []
-    below_out: list[int] = []
-    change_out: list[bool] = []
-    effective: str | None = None
-    pending: str | None = None
-    run: list[str] = []
-    for i, raw in enumerate(raws):
-        first = i == 0 or customers[i] != customers[i - 1]
-        restart = first or month_number[i] - month_number[i - 1] != 1
-        before = None if first else effective
-        if restart or raw not in rank or effective not in rank:
-            effective, pending, run = raw, None, []
-        else:
-            if pending is not None:  # the upgrade decided last month end takes effect now
-                effective, pending, run = pending, None, []
-            if rank[raw] > rank[effective]:
-                pending, run = raw, []
-            elif rank[raw] == rank[effective]:
-                run = []
-            else:
-                run.append(raw)
-                if len(run) >= downgrade_after_months:
-                    effective = max(run, key=lambda t: rank[t])
-                    last = max(j for j, t in enumerate(run) if rank[t] == rank[effective])
-                    run = run[last + 1 :]
-        effective_out.append(effective)
-        below_out.append(len(run))
-        change_out.append(before is not None and before != effective)
+    raws = ordered[tier_column].astype("string")
+    # tiers as integer codes (0 = missing), with the ladder rank of each code (-1 = not on the ladder)
+    codes, names = pd.factorize(raws, use_na_sentinel=True)
+    codes = codes.astype("int64") + 1
+    code_rank = np.array([-1, *[rank.get(str(name), -1) for name in names]], dtype="int64")
+    effective, below, change = _hysteresis_by_month(
+        customer_codes, month_number, codes, code_rank, downgrade_after_months
+    )
+    labels = np.array([pd.NA, *[str(name) for name in names]], dtype=object)
     return pd.DataFrame(
         {
             customer_column: ordered[customer_column].to_numpy(),
             date_column: ordered[date_column].to_numpy(),
-            "raw_tier": pd.array(raws, dtype="string"),
-            "effective_tier": pd.array(effective_out, dtype="string"),
-            "months_below": np.asarray(below_out, dtype="int64"),
-            "is_tier_change": np.asarray(change_out, dtype=bool),
+            "raw_tier": pd.array(raws.to_numpy(dtype=object), dtype="string"),
+            "effective_tier": pd.array(labels[effective], dtype="string"),
+            "months_below": below,
+            "is_tier_change": change,
         }
     )
+
+
+def _hysteresis_by_month(
+    customer_codes: np.ndarray,
+    month_number: np.ndarray,
+    codes: np.ndarray,
+    code_rank: np.ndarray,
+    downgrade_after_months: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The rules of :func:`apply_hysteresis` on rows sorted by customer and month, all customers at once.
+
+    The state machine is sequential within a customer, so it steps through the k-th month of every customer
+    together (as many steps as the longest history, 12 to 24 for the monthly marts) with NumPy arrays: one Python
+    iteration per row took most of int_segment_tiers_monthly's time at scale (5.4 s of 9.8 s on 1.2M rows). Codes
+    index ``code_rank``; the downgrade run is a buffer of ``downgrade_after_months`` codes per customer.
+    Returns per row: the effective tier code, the months below, the tier-change flag.
+    """
+    n = len(codes)
+    effective_out = np.zeros(n, dtype="int64")
+    below_out = np.zeros(n, dtype="int64")
+    change_out = np.zeros(n, dtype=bool)
+    if n == 0:
+        return effective_out, below_out, change_out
+    starts = np.flatnonzero(np.r_[True, customer_codes[1:] != customer_codes[:-1]])
+    lengths = np.diff(np.r_[starts, n])
+    customers = len(starts)
+    width = downgrade_after_months
+    effective = np.zeros(customers, dtype="int64")
+    pending = np.full(customers, -1, dtype="int64")
+    run = np.zeros((customers, width), dtype="int64")
+    run_length = np.zeros(customers, dtype="int64")
+    positions = np.arange(width)
+    for step in range(int(lengths.max())):
+        who = np.flatnonzero(lengths > step)  # customers with a k-th month
+        row = starts[who] + step
+        raw = codes[row]
+        first = step == 0
+        restart = np.ones(len(who), dtype=bool) if first else month_number[row] - month_number[row - 1] != 1
+        before = effective[who]
+        eff = before.copy()
+        pend = pending[who]
+        runs = run[who]
+        length = run_length[who]
+        reset = restart | (code_rank[raw] < 0) | (code_rank[eff] < 0)
+        eff[reset], pend[reset], length[reset] = raw[reset], -1, 0
+        go = ~reset
+        took = go & (pend >= 0)  # the upgrade decided last month end takes effect now
+        eff[took], pend[took], length[took] = pend[took], -1, 0
+        raw_rank, eff_rank = code_rank[raw], code_rank[eff]
+        up = go & (raw_rank > eff_rank)
+        pend[up], length[up] = raw[up], 0
+        length[go & (raw_rank == eff_rank)] = 0
+        down = np.flatnonzero(go & (raw_rank < eff_rank))
+        runs[down, length[down]] = raw[down]
+        length[down] += 1
+        done = down[length[down] >= width]
+        if len(done):
+            held = runs[done]
+            ranks = np.where(positions < length[done, None], code_rank[held], -2)
+            top = ranks.max(axis=1)
+            eff[done] = held[np.arange(len(done)), np.argmax(ranks == top[:, None], axis=1)]
+            last = width - 1 - np.argmax((ranks == top[:, None])[:, ::-1], axis=1)
+            keep = length[done] - last - 1
+            shifted = np.take_along_axis(held, np.minimum(positions + last[:, None] + 1, width - 1), axis=1)
+            runs[done] = np.where(positions < keep[:, None], shifted, 0)
+            length[done] = keep
+        effective[who], pending[who], run[who], run_length[who] = eff, pend, runs, length
+        effective_out[row] = eff
+        below_out[row] = length
+        change_out[row] = False if first else before != eff
+    return effective_out, below_out, change_out
 
 
 def effective_tier_history(raw: pd.DataFrame, config: ConfigLike | TierConfig) -> pd.DataFrame:
@@ -152,23 +203,24 @@ def effective_tier_history(raw: pd.DataFrame, config: ConfigLike | TierConfig) -
     used here. Output sorted by customer and month, one row per input row.
     """
     cfg = TierConfig.from_config(config)
+    scores = ["recency_score", "frequency_score", "monetary_score", "rfm_score"]
     frame = raw.assign(month_end_date=pd.to_datetime(raw["month_end_date"]))
+    frame = frame.sort_values(["customer_id", "month_end_date"], kind="mergesort").reset_index(drop=True)
+    # apply_hysteresis returns its rows in the same (customer, month) order, so its columns are taken as they are
     effective = apply_hysteresis(
         frame.rename(columns={"raw_tier_code": "raw_tier"}), cfg.tier_rank, cfg.downgrade_after_months
     )
-    scores = ["recency_score", "frequency_score", "monetary_score", "rfm_score"]
-    out = frame[["customer_id", "month_end_date", *scores]].merge(
-        effective, on=["customer_id", "month_end_date"], how="inner", validate="one_to_one"
-    )
-    if len(out) != len(raw):
-        raise ValueError(f"hysteresis returned {len(out)} rows for {len(raw)} raw tier rows")
-    out = out.rename(columns={"effective_tier": "tier_code", "months_below": "months_below_tier"})
+    if not (
+        np.array_equal(effective["customer_id"].to_numpy(), frame["customer_id"].to_numpy())
+        and np.array_equal(effective["month_end_date"].to_numpy(), frame["month_end_date"].to_numpy())
+    ):
+        raise ValueError("hysteresis returned its rows in another order than the raw tier rows")
+    out = frame[["customer_id", "month_end_date", *scores]].copy()
     out["month_end_date"] = out["month_end_date"].dt.date
-    for column in (*scores, "months_below_tier"):
+    for column in scores:
         out[column] = out[column].astype("int64")
-    out["raw_tier"] = out["raw_tier"].astype(str)
-    out["tier_code"] = out["tier_code"].astype(str)
-    out = out.sort_values(["customer_id", "month_end_date"], kind="mergesort").reset_index(drop=True)
-    return out[
-        ["customer_id", "month_end_date", *scores, "raw_tier", "tier_code", "months_below_tier", "is_tier_change"]
-    ]
+    out["raw_tier"] = effective["raw_tier"].astype(str).to_numpy()
+    out["tier_code"] = effective["effective_tier"].astype(str).to_numpy()
+    out["months_below_tier"] = effective["months_below"].astype("int64").to_numpy()
+    out["is_tier_change"] = effective["is_tier_change"].to_numpy()
+    return out
