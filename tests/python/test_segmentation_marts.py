@@ -111,15 +111,16 @@ def test_month_by_month_in_parts_gives_the_tables_of_the_whole_history():
 
     from bankseg.segmentation.marts import clustering_frame, per_month
 
-    relation = duckdb.connect().from_df(monthly)
+    con = duckdb.connect()
+    relation = con.from_df(monthly)
     customers = pd.DataFrame({"customer_id": ids})
-    fetched = per_month(relation, customers, [], assign, by_customer_month)
+    fetched = per_month(relation, con.from_df(customers), [], assign, by_customer_month)
     pd.testing.assert_frame_equal(fetched, assign(clustering_frame(monthly, customers, [])))
 
     # no month at all: the table built from the empty frame (no rows, the columns of the table), not an error
     nobody = in_parts([], fetch, assign, by_customer_month, empty=monthly.iloc[0:0])
     pd.testing.assert_frame_equal(nobody, assign(monthly.iloc[0:0]))
-    nobody = per_month(relation.limit(0), customers, [], assign, by_customer_month)
+    nobody = per_month(relation.limit(0), con.from_df(customers), [], assign, by_customer_month)
     pd.testing.assert_frame_equal(nobody, assign(clustering_frame(monthly.iloc[0:0], customers, [])))
     assert len(nobody) == 0 and list(nobody.columns) == ["customer_id", "month_end_date", "cluster_id", "model_version"]
 
@@ -181,3 +182,40 @@ def test_a_share_of_the_customers_at_a_time_gives_the_table_of_all_customers_at_
 
     with pytest.raises(ValueError, match="rows_per_part"):
         per_customer_share(relation, 0, history, by_customer_month)
+
+
+def test_per_month_joins_the_customer_attributes_in_duckdb_like_the_pandas_frame():
+    """per_month leaves the join and the order to DuckDB; the frames it builds from equal clustering_frame's."""
+    import duckdb
+
+    from bankseg.segmentation.marts import per_month
+
+    monthly = pd.DataFrame(
+        {
+            "customer_id": ["C3", "C1", "C2", "C1", "C3", "C2", "C4"],
+            "month_end_date": pd.to_datetime(
+                ["2025-11-30", "2025-12-31", "2025-11-30", "2025-11-30", "2025-12-31", "2025-12-31", "2025-12-31"]
+            ).date,
+            "aum_amount": [3.0, 1.5, 2.0, 1.0, 3.5, 2.5, 4.0],
+        }
+    )
+    customers = pd.DataFrame({"customer_id": ["C2", "C1", "C3"], "occupation": ["teacher", "farmer", None]})
+    con = duckdb.connect()
+    seen = []
+
+    def build(frame):
+        seen.append(frame)
+        return frame
+
+    fetched = per_month(
+        con.from_df(monthly), con.from_df(customers), ["occupation"], build, ["customer_id", "month_end_date"]
+    )
+    expected = clustering_frame(monthly, customers, ["occupation"])
+    pd.testing.assert_frame_equal(fetched, expected)
+    for frame in seen:  # each month in customer order, the customer without attributes (C4) kept
+        assert frame["customer_id"].tolist() == sorted(frame["customer_id"])
+    assert fetched.loc[fetched["customer_id"] == "C4", "occupation"].isna().all()
+
+    twice = pd.concat([customers, customers.iloc[[0]]])
+    with pytest.raises(ValueError, match="1 rows repeat a customer_id"):
+        per_month(con.from_df(monthly), con.from_df(twice), ["occupation"], build, ["customer_id", "month_end_date"])

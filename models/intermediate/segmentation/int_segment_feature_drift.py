@@ -1,6 +1,6 @@
 """Feature drift: PSI per feature and month against the training data of the model used for that month.
 
-Thin: fetch the customer attributes, the registry and the drift policy, then the monthly behaviour one month at a
+Thin: fetch the registry and the drift policy, then the monthly behaviour with the customer attributes one month at a
 time (per_month); call drift_table.
 """
 
@@ -20,7 +20,7 @@ def model(dbt, session):
         if c not in attributes
     ]
     monthly = dbt.ref("fct_customer_features_monthly").project(", ".join(["customer_id", "month_end_date", *columns]))
-    customers = dbt.ref("dim_customers").project(", ".join(["customer_id", *attributes])).df()
+    customers = dbt.ref("dim_customers").project(", ".join(["customer_id", *attributes]))
     registry = dbt.ref("int_segment_models").project("model_version, as_of_date, entry_json").df()
     return per_month(
         monthly,

@@ -283,24 +283,37 @@ def in_parts(
 
 def per_month(
     monthly: Any,
-    customers: pd.DataFrame,
+    customers: Any,
     attributes: Sequence[str],
     build: Callable[[pd.DataFrame], pd.DataFrame],
     sort_by: Sequence[str],
 ) -> pd.DataFrame:
     """:func:`in_parts` over the months of ``monthly``, a DuckDB relation with ``month_end_date``: each month's
-    rows are fetched on their own, joined to the customer attributes (:func:`clustering_frame`) and built."""
+    rows are fetched on their own, with the customer attributes (``attributes`` of ``customers``, a DuckDB relation
+    on the same connection, one row per ``customer_id``) joined on, and built (:func:`clustering_frame`).
 
-    def fetch(rows: Any) -> pd.DataFrame:
-        return clustering_frame(rows.df(), customers, attributes)
+    DuckDB does the join and the (customer, month) order: in pandas, the merge and the sort on text ids cost most of
+    the clustering and drift models' time at 1M customers (docs/bench.md). Raises ``ValueError`` when a customer
+    has more than one row in ``customers``."""
+    extra = [c for c in attributes if c not in monthly.columns]
+    rows = monthly
+    if extra:
+        people = customers.project(", ".join(["customer_id", *extra]))
+        total, distinct = people.aggregate("count(*), count(distinct customer_id)").fetchall()[0]
+        if total != distinct:
+            raise ValueError(f"customers: {total - distinct} rows repeat a customer_id; one row per customer expected")
+        rows = monthly.join(people, "customer_id", how="left")
+
+    def fetch(part: Any) -> pd.DataFrame:
+        return clustering_frame(part.order("customer_id, month_end_date").df(), None, attributes)
 
     months = [row[0] for row in monthly.project("month_end_date").distinct().fetchall()]
     return in_parts(
         months,
-        lambda month: fetch(monthly.filter(f"month_end_date = date '{month}'")),
+        lambda month: fetch(rows.filter(f"month_end_date = date '{month}'")),
         build,
         sort_by,
-        empty=fetch(monthly.limit(0)),
+        empty=fetch(rows.limit(0)),
     )
 
 
@@ -334,13 +347,21 @@ def as_float(values: pd.Series) -> np.ndarray:
     return pd.to_numeric(values, errors="coerce").astype("float64").to_numpy()
 
 
-def clustering_frame(monthly: pd.DataFrame, customers: pd.DataFrame, attributes: Sequence[str]) -> pd.DataFrame:
+def clustering_frame(monthly: pd.DataFrame, customers: pd.DataFrame | None, attributes: Sequence[str]) -> pd.DataFrame:
     """Monthly behaviour rows with the customer attributes (``attributes`` of ``customers``) joined on, in
     (customer_id, month_end_date) order: a table's row order is not part of its content (the profile lets DuckDB
-    write rows in any order), and the k-means sample and initialisation depend on the row order."""
+    write rows in any order), and the k-means sample and initialisation depend on the row order. ``customers``
+    None: ``monthly`` already carries the attributes (:func:`per_month` joins them in DuckDB); rows that already
+    come in order are not sorted again."""
     keep = ["customer_id", *[c for c in attributes if c not in monthly.columns]]
-    frame = monthly.merge(customers[keep], on="customer_id", how="left", validate="many_to_one")
-    frame = frame.sort_values(["customer_id", "month_end_date"], kind="mergesort").reset_index(drop=True)
+    if len(keep) > 1:
+        if customers is None:
+            raise ValueError(f"clustering_frame: no customers given for the attributes {keep[1:]}")
+        monthly = monthly.merge(customers[keep], on="customer_id", how="left", validate="many_to_one")
+    ids = monthly["customer_id"]
+    in_order = ids.is_monotonic_increasing and ids.is_unique
+    frame = monthly if in_order else monthly.sort_values(["customer_id", "month_end_date"], kind="mergesort")
+    frame = frame.reset_index(drop=True)
     frame["month_end_date"] = pd.to_datetime(frame["month_end_date"]).dt.date
     for column in frame.columns:
         # text (codes such as occupation or kyc_risk_level, used as categorical or ordinal features) stays text;
