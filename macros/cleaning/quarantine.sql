@@ -4,6 +4,9 @@
     The stg_ model keeps rows that are neither duplicates nor quarantined; the system's quarantine model
     keeps the quarantined ones with their reason and original values; reconciliation tests prove that
     raw = accepted + quarantined + removed duplicates.
+    The four largest landing tables differ (doc large_base_table): their base model is a table with the landing
+    position (_landing_file, _landing_row) instead of fingerprint and original values, and the quarantine model
+    fetches those for the rejected rows from the landing files (landing_quarantine_rows).
 -#}
 
 {#- All reasons that apply, separated by '; ', or null when the row is acceptable.
@@ -26,32 +29,32 @@
 {% endmacro %}
 
 {#- The original raw values of a row as JSON text (alias = the raw table's alias in the query). -#}
-{#- prefix: the raw columns carry it (raw_columns), e.g. '_raw__'; the JSON keys are the landing names. alias none: unqualified. -#}
-{% macro row_to_json(alias, columns, prefix='') %}
-    {{ return(adapter.dispatch('row_to_json', 'bankseg')(alias, columns, prefix)) }}
+{#- alias none: unqualified column names. -#}
+{% macro row_to_json(alias, columns) %}
+    {{ return(adapter.dispatch('row_to_json', 'bankseg')(alias, columns)) }}
 {% endmacro %}
 
-{% macro default__row_to_json(alias, columns, prefix='') -%}
+{% macro default__row_to_json(alias, columns) -%}
     to_json(named_struct(
-    {%- for c in columns %}'{{ c }}', {{ alias ~ '.' if alias }}{{ prefix }}{{ c }}{{ ', ' if not loop.last }}{% endfor -%}
+    {%- for c in columns %}'{{ c }}', {{ alias ~ '.' if alias }}{{ c }}{{ ', ' if not loop.last }}{% endfor -%}
     ))
 {%- endmacro %}
 
-{% macro duckdb__row_to_json(alias, columns, prefix='') -%}
+{% macro duckdb__row_to_json(alias, columns) -%}
     cast(to_json({
-    {%- for c in columns %}'{{ c }}': {{ alias ~ '.' if alias }}{{ prefix }}{{ c }}{{ ', ' if not loop.last }}{% endfor -%}
+    {%- for c in columns %}'{{ c }}': {{ alias ~ '.' if alias }}{{ c }}{{ ', ' if not loop.last }}{% endfor -%}
     }) as varchar)
 {%- endmacro %}
 
 {#- A fingerprint of every raw column: equal fingerprints are exact duplicates. -#}
-{% macro row_fingerprint(alias, columns, prefix='') -%}
-    {{ dbt.hash(dbt.concat(bankseg.fingerprint_parts(alias, columns, prefix))) }}
+{% macro row_fingerprint(alias, columns) -%}
+    {{ dbt.hash(dbt.concat(bankseg.fingerprint_parts(alias, columns))) }}
 {%- endmacro %}
 
-{% macro fingerprint_parts(alias, columns, prefix='') %}
+{% macro fingerprint_parts(alias, columns) %}
     {%- set parts = [] -%}
     {%- for c in columns -%}
-        {%- do parts.append("coalesce(cast(" ~ (alias ~ "." if alias else "") ~ prefix ~ c ~ " as " ~ dbt.type_string() ~ "), '\\x00')") -%}
+        {%- do parts.append("coalesce(cast(" ~ (alias ~ "." if alias else "") ~ c ~ " as " ~ dbt.type_string() ~ "), '\\x00')") -%}
         {%- if not loop.last -%}{%- do parts.append("'|'") -%}{%- endif -%}
     {%- endfor -%}
     {{ return(parts) }}
@@ -73,9 +76,9 @@
 
 {#-
     The opening of a base model over a large landing table: every raw row with its landing position (the file it
-    came from and its row number there), a row key that costs nothing to compute. Fingerprint and original values
-    are left to the model, which computes them only for the rows that need them (see
-    base_core_banking__transactions). Unit test fixtures give the two position columns themselves.
+    came from and its row number there), a row key that costs nothing to compute. The base table keeps the
+    position instead of fingerprint and original values; landing_quarantine_rows joins the rejected rows back to
+    the landing files by it. Unit test fixtures give the two position columns themselves.
 -#}
 {% macro landing_rows(source_name, table_name) -%}
     select
@@ -133,11 +136,6 @@
 {% macro spark__landing_position(alias) -%}
     input_file_name() as _landing_file,
         monotonically_increasing_id() as _landing_row
-{%- endmacro %}
-
-{#- The landing columns carried through a model under a prefix, for row_fingerprint/row_to_json at its end. -#}
-{% macro raw_columns(alias, columns, prefix='_raw__') -%}
-    {%- for c in columns %}{{ alias }}.{{ c }} as {{ prefix }}{{ c }}{{ ',\n        ' if not loop.last }}{% endfor -%}
 {%- endmacro %}
 
 {#- The quarantine test of quarantine_reasons as a boolean: true when any check holds. -#}

@@ -53,9 +53,9 @@
 {%- endmacro %}
 
 {#- The raw row as JSON with null fields kept (Spark drops them by default; DuckDB writes null). -#}
-{% macro spark__row_to_json(alias, columns, prefix='') -%}
+{% macro spark__row_to_json(alias, columns) -%}
     to_json(named_struct(
-    {%- for c in columns %}'{{ c }}', {{ alias ~ '.' if alias }}{{ prefix }}{{ c }}{{ ', ' if not loop.last }}{% endfor -%}
+    {%- for c in columns %}'{{ c }}', {{ alias ~ '.' if alias }}{{ c }}{{ ', ' if not loop.last }}{% endfor -%}
     ), map('ignoreNullFields', 'false'))
 {%- endmacro %}
 

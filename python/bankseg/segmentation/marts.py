@@ -4,7 +4,9 @@
   the earlier models it keeps, the previous one used to keep cluster ids stable);
 - :func:`assign_history`: every customer-month assigned with the model recorded for that month;
 - :func:`persona_table`: the persona of every cluster of every recorded model;
-- :func:`drift_table`: PSI per feature and month against the training data of the model used for that month.
+- :func:`drift_table`: PSI per feature and month against the training data of the model used for that month;
+- :func:`per_month`, :func:`per_customer_share` and :func:`in_parts`: how the models fetch a large history from a
+  DuckDB relation a part at a time (a month, a share of the customers) and build each part with the steps above.
 
 Past months are assigned with the latest model fitted on or before their month end; months before the first
 recorded fit use the earliest model (documented in the ``segment_model_registry`` doc block).
@@ -299,7 +301,11 @@ def per_month(
     rows = monthly
     if extra:
         people = customers.project(", ".join(["customer_id", *extra]))
-        total, distinct = people.aggregate("count(*), count(distinct customer_id)").fetchall()[0]
+        total, missing, distinct = people.aggregate(
+            "count(*), count(*) - count(customer_id), count(distinct customer_id)"
+        ).fetchall()[0]
+        if missing:
+            raise ValueError(f"customers: {missing} rows without a customer_id")
         if total != distinct:
             raise ValueError(f"customers: {total - distinct} rows repeat a customer_id; one row per customer expected")
         rows = monthly.join(people, "customer_id", how="left")
