@@ -132,10 +132,14 @@
         {{ alias }}.file_row_number as _landing_row
 {%- endmacro %}
 
-{#- Spark: the file name, and an id unique within the scan (the same for every scan of the same files). -#}
+{#-
+    Spark: the file metadata column of a Parquet scan, its path and the row's index in the file. Unlike
+    monotonically_increasing_id(), which depends on how a scan splits the files into partitions, the row index is
+    the same in every scan of the same file, which the quarantine's join back to the landing files needs.
+-#}
 {% macro spark__landing_position(alias) -%}
-    input_file_name() as _landing_file,
-        monotonically_increasing_id() as _landing_row
+    {{ alias }}._metadata.file_path as _landing_file,
+        {{ alias }}._metadata.row_index as _landing_row
 {%- endmacro %}
 
 {#- The quarantine test of quarantine_reasons as a boolean: true when any check holds. -#}
