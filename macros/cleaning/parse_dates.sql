@@ -33,5 +33,5 @@
 
 {#- True when the raw text was given (not null or blank) but did not parse. -#}
 {% macro is_unparseable(raw_expression, parsed_expression) -%}
-    (nullif(trim({{ raw_expression }}), '') is not null and {{ parsed_expression }} is null)
+    ({{ parsed_expression }} is null and nullif(trim({{ raw_expression }}), '') is not null)
 {%- endmacro %}
