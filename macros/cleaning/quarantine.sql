@@ -152,8 +152,10 @@
 {%- endmacro %}
 
 {#- Flags all but one row of each group of identical raw rows. -#}
-{% macro duplicate_flag() -%}
-    row_number() over (partition by _row_fingerprint order by _row_fingerprint) > 1
+{#- order_by: which copy is kept; the default leaves the choice to the engine, which is fine where the copies are
+    indistinguishable in the model's output (a view's accepted rows), not where each keeps its landing position. -#}
+{% macro duplicate_flag(order_by='_row_fingerprint') -%}
+    row_number() over (partition by _row_fingerprint order by {{ order_by }}) > 1
 {%- endmacro %}
 
 {#-
@@ -254,7 +256,7 @@
     collision only adds rows that the windows below, partitioned by the key itself, leave unflagged),
     `repeated_rows` (those rows, narrow: position, keys, extract time, fingerprint) and `repeat_flags`, which gives
     per landing position the flags every base model computes:
-      - _is_exact_duplicate: all but one of identical raw rows (bankseg.duplicate_flag());
+      - _is_exact_duplicate: all but the first landed of identical raw rows (bankseg.duplicate_flag());
       - _is_duplicate_key: among the other rows of a key, all but the latest extract (ties: lowest fingerprint).
     The model joins `repeat_flags` back on (_landing_file, _landing_row); a row not in it has neither flag.
     Needs the `raw` CTE of bankseg.landing_rows. keys: [[name, expression over raw], ...].
@@ -285,7 +287,9 @@ repeated_rows as (
 repeated_exact as (
     select
         repeated_rows.*,
-        {{ bankseg.duplicate_flag() }} as _is_exact_duplicate
+        -- the first landed copy is kept, so the base table (which keeps each row's landing position) is the same on
+        -- every run and engine
+        {{ bankseg.duplicate_flag('_landing_file, _landing_row') }} as _is_exact_duplicate
     from repeated_rows
 ),
 
