@@ -78,13 +78,15 @@
     The opening of a base model over a large landing table: every raw row with its landing position (the file it
     came from and its row number there), a row key that costs nothing to compute. The base table keeps the
     position instead of fingerprint and original values; landing_quarantine_rows joins the rejected rows back to
-    the landing files by it. Unit test fixtures give the two position columns themselves.
+    the landing files by it. Unit test fixtures give the two position columns themselves. `where`: the file filter
+    of an incremental run (landing_increment's raw_filter).
 -#}
-{% macro landing_rows(source_name, table_name) -%}
+{% macro landing_rows(source_name, table_name, where='') -%}
     select
         raw_source.*,
         {{ bankseg.landing_position('raw_source') }}
     from {{ source(source_name, table_name) }} as raw_source
+    {{ where }}
 {%- endmacro %}
 
 {#-

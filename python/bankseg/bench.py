@@ -24,11 +24,12 @@ process it waited for, from ``os.wait4``) and peak resident memory (``ru_maxrss`
     transactions of the last ``days`` days, plus a few postings dated two and three days before each of them
     (late arrivals inside the look-back window), are held back (:func:`hold_back_parts`, which gives exactly
     :func:`bankseg.landing_ops.hold_back` on the whole table, one part file at a time). Each daily run writes
-    one day's delivery as a new part file and runs ``dbt build`` (all tests included): the two transaction
-    models run incrementally, everything else is rebuilt.
+    one day's delivery as a new part file and runs ``dbt build`` (all tests included): the four large base tables
+    run incrementally (macro landing_increment: the new file and the loaded rows it can change), everything else
+    is rebuilt.
 ``full_refresh`` (verification, not part of the totals)
     ``dbt build --full-refresh`` of seeds, models and snapshot (no tests) into a second warehouse on the same,
-    complete landing. Every table of the intermediate and marts schemas must have the same row count and
+    complete landing. Every table of the staging, intermediate and marts schemas must have the same row count and
     checksum (sum of ``hash(row)``) in both, except the models downstream of the segmentation model registry,
     which keeps earlier fits on purpose (as in tests/python/test_incremental.py).
 ``publish``
@@ -498,7 +499,7 @@ KEY_TABLES = (
 )
 
 
-def fingerprints(warehouse: Path, schemas: Sequence[str] = ("intermediate", "marts")) -> dict[str, dict]:
+def fingerprints(warehouse: Path, schemas: Sequence[str] = ("staging", "intermediate", "marts")) -> dict[str, dict]:
     """Row count and checksum (sum of the row hashes, order-independent) of every table in ``schemas``."""
     import duckdb
 

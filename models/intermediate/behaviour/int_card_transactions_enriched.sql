@@ -1,27 +1,12 @@
-{{
-    config(
-        materialized=bankseg.incremental_materialization(),
-        unique_key='card_transaction_id',
-        incremental_strategy='delete+insert',
-        on_schema_change='fail',
-        post_hook=bankseg.incremental_post_hooks([
-            "delete from {{ this }} where card_transaction_id not in (select card_transaction_id from {{ ref('stg_cards__card_transactions') }})",
-        ]),
-    )
-}}
+{{ config(materialized='view') }}
 {#-
-    Credit-card purchases with their spend group (lifestyle) and amount in the reporting currency; the
-    customer is joined downstream, as for int_transactions_enriched.
-    Incremental like int_transactions_enriched: a look-back of var('incremental_lookback_days') days of
-    extracts picks up late-arriving rows.
-    A posting that leaves staging later (a re-delivered copy was quarantined, so both copies are) is removed
-    by the post-hook, as a full refresh would leave it out.
+    Credit-card purchases with their spend group (lifestyle) and amount in the reporting currency (doc
+    enrichment_view).
 -#}
 with
 
 card_transactions as (
     select * from {{ ref('stg_cards__card_transactions') }}
-    {{ bankseg.incremental_extract_filter('extracted_at') }}
 ),
 
 fx_rates as (

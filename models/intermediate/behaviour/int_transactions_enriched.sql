@@ -1,29 +1,11 @@
-{{
-    config(
-        materialized=bankseg.incremental_materialization(),
-        unique_key='transaction_id',
-        incremental_strategy='delete+insert',
-        on_schema_change='fail',
-        post_hook=bankseg.incremental_post_hooks([
-            "delete from {{ this }} where transaction_id not in (select transaction_id from {{ ref('stg_core_banking__transactions') }})",
-        ]),
-    )
-}}
+{{ config(materialized='view') }}
 {#-
-    Deposit-account transactions with the amount in the reporting currency and behaviour flags. The customer
-    is joined downstream (int_customer_activity_monthly), not stored here, so a change in identity resolution
-    never leaves stale customer ids in old increments.
-    Incremental: each run re-reads the rows extracted in the last var('incremental_lookback_days') days
-    before the newest extract already loaded, so late-arriving postings are picked up and a re-delivered
-    posting replaces its earlier copy (delete+insert on transaction_id). A full refresh gives the same table.
-    A posting that leaves staging later (a re-delivered copy was quarantined, so both copies are) is removed
-    by the post-hook, as a full refresh would leave it out.
+    Deposit-account transactions with the amount in the reporting currency and behaviour flags (doc enrichment_view).
 -#}
 with
 
 transactions as (
     select * from {{ ref('stg_core_banking__transactions') }}
-    {{ bankseg.incremental_extract_filter('extracted_at') }}
 ),
 
 fx_rates as (

@@ -1,6 +1,18 @@
--- a table, not a view (doc large_base_table): stg_ and the quarantine model (macro landing_quarantine_rows) both read it
-{{ config(materialized='table') }}
+-- an incremental table, not a view (docs large_base_table, landing_increment): stg_ and the quarantine model both read it
+{{ bankseg.large_base_table_config('cards', 'card_transactions') }}
 {%- set columns = bankseg.source_columns('cards', 'card_transactions') -%}
+{%- set keys = [['card_transaction_id', bankseg.clean_code('raw.card_transaction_id')]] -%}
+{#- orphan check: the card accounts accepted into stg_cards__card_accounts -#}
+{%- set lookup = {
+    'sql': 'select card_account_id from ' ~ ref('base_cards__card_accounts')
+        ~ ' where not _is_exact_duplicate and _quarantine_reason is null',
+    'on': [['card_account_id', 'card_account_id']],
+    'columns': ['card_account_id'],
+} -%}
+{%- set scope = bankseg.landing_increment(
+    'cards', 'card_transactions', keys, lookup=lookup,
+    rules=[ref('ref_merchant_category_groups')], settings=[var('reporting_currency')]
+) -%}
 {%- set row_checks = [
     ['missing card_transaction_id', 'card_transaction_id is null'],
     ['duplicate key', '_is_duplicate_key and card_transaction_id is not null'],
@@ -18,12 +30,14 @@
 ] -%}
 with
 
+{{ scope.ctes }}
+
 raw as {{ bankseg.inline_cte() }} (
-    {{ bankseg.landing_rows('cards', 'card_transactions') }}
+    {{ bankseg.landing_rows('cards', 'card_transactions', where=scope.raw_filter) }}
 ),
 
 -- the de-duplication flags, computed on the few rows whose key repeats (macro repeat_flag_ctes)
-{{ bankseg.repeat_flag_ctes(columns, [['card_transaction_id', bankseg.clean_code('raw.card_transaction_id')]]) }},
+{{ bankseg.repeat_flag_ctes(columns, keys) }},
 
 merchant_category_groups as (
     select * from {{ ref('ref_merchant_category_groups') }}
@@ -31,8 +45,7 @@ merchant_category_groups as (
 
 -- orphan check only: the card account ids accepted by base_cards__card_accounts
 card_accounts as (
-    select card_account_id from {{ ref('base_cards__card_accounts') }}
-    where not _is_exact_duplicate and _quarantine_reason is null
+    {{ lookup.sql }}
 ),
 
 typed as (
@@ -59,7 +72,8 @@ coded as (
         merchant_category_groups.merchant_category_code as known_merchant_category_code,
         merchant_category_groups.merchant_category_en as merchant_category,
         merchant_category_groups.spend_group,
-        card_accounts.card_account_id as known_card_account_id
+        card_accounts.card_account_id as known_card_account_id,
+        {{ bankseg.lookup_hash('card_accounts', lookup) }} as _lookup_hash
     from typed
     left join merchant_category_groups
         on typed.merchant_category_code = merchant_category_groups.merchant_category_code
@@ -91,6 +105,8 @@ final as (
         _is_exact_duplicate,
         _is_rejected,
         case when _is_rejected then {{ bankseg.quarantine_reasons(row_checks) }} end as _quarantine_reason,
+        {{ scope.rules_hash }} as _rules_hash,
+        _lookup_hash,
         card_transaction_id,
         card_account_id,
         transaction_at,
@@ -106,3 +122,4 @@ final as (
 )
 
 select * from final
+{{ scope.output_filter }}

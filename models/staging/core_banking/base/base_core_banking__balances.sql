@@ -1,6 +1,21 @@
--- a table, not a view (doc large_base_table): stg_ and the quarantine model (macro landing_quarantine_rows) both read it
-{{ config(materialized='table') }}
+-- an incremental table, not a view (docs large_base_table, landing_increment): stg_ and the quarantine model both read it
+{{ bankseg.large_base_table_config('core_banking', 'balances') }}
 {%- set columns = bankseg.source_columns('core_banking', 'balances') -%}
+{%- set keys = [
+    ['account_id', bankseg.clean_code('raw.account_id')], ['balance_date', bankseg.try_parse_date('raw.balance_date')]
+] -%}
+{#- the deposit accounts accepted into stg_core_banking__deposit_accounts, with their product's overdraft rule -#}
+{%- set lookup = {
+    'sql': 'select deposit_accounts.account_id, deposit_accounts.open_date, deposit_accounts.close_date,'
+        ~ ' deposit_accounts.currency, coalesce(products.allows_overdraft, false) as allows_overdraft'
+        ~ ' from ' ~ ref('base_core_banking__deposit_accounts') ~ ' as deposit_accounts'
+        ~ ' left join ' ~ ref('ref_products') ~ ' as products'
+        ~ ' on deposit_accounts.product_code = products.product_code'
+        ~ ' where not deposit_accounts._is_exact_duplicate and deposit_accounts._quarantine_reason is null',
+    'on': [['account_id', 'account_id']],
+    'columns': ['account_id', 'open_date', 'close_date', 'currency', 'allows_overdraft'],
+} -%}
+{%- set scope = bankseg.landing_increment('core_banking', 'balances', keys, lookup=lookup) -%}
 {%- set row_checks = [
     ['missing account_id', 'account_id is null'],
     ['missing balance_date', "nullif(trim(balance_date_raw), '') is null"],
@@ -15,24 +30,18 @@
 ] -%}
 with
 
+{{ scope.ctes }}
+
 raw as {{ bankseg.inline_cte() }} (
-    {{ bankseg.landing_rows('core_banking', 'balances') }}
+    {{ bankseg.landing_rows('core_banking', 'balances', where=scope.raw_filter) }}
 ),
 
 -- the de-duplication flags, computed on the few rows whose key repeats (macro repeat_flag_ctes)
-{{ bankseg.repeat_flag_ctes(columns, [['account_id', bankseg.clean_code('raw.account_id')], ['balance_date', bankseg.try_parse_date('raw.balance_date')]]) }},
+{{ bankseg.repeat_flag_ctes(columns, keys) }},
 
 -- orphan check only: the deposit accounts that were accepted into stg_core_banking__deposit_accounts
 accepted_accounts as (
-    select
-        deposit_accounts.account_id,
-        deposit_accounts.open_date,
-        deposit_accounts.close_date,
-        deposit_accounts.currency,
-        coalesce(products.allows_overdraft, false) as allows_overdraft
-    from {{ ref('base_core_banking__deposit_accounts') }} as deposit_accounts
-    left join {{ ref('ref_products') }} as products on deposit_accounts.product_code = products.product_code
-    where not deposit_accounts._is_exact_duplicate and deposit_accounts._quarantine_reason is null
+    {{ lookup.sql }}
 ),
 
 typed as (
@@ -56,7 +65,8 @@ joined as (
         accepted_accounts.open_date as account_open_date,
         accepted_accounts.close_date as account_close_date,
         accepted_accounts.currency as account_currency,
-        accepted_accounts.allows_overdraft as account_allows_overdraft
+        accepted_accounts.allows_overdraft as account_allows_overdraft,
+        {{ bankseg.lookup_hash('accepted_accounts', lookup) }} as _lookup_hash
     from typed
     left join accepted_accounts
         on typed.account_id = accepted_accounts.account_id
@@ -86,6 +96,8 @@ final as (
         _is_exact_duplicate,
         _is_rejected,
         case when _is_rejected then {{ bankseg.quarantine_reasons(row_checks) }} end as _quarantine_reason,
+        {{ scope.rules_hash }} as _rules_hash,
+        _lookup_hash,
         account_id,
         balance_date,
         balance_amount,
@@ -95,3 +107,4 @@ final as (
 )
 
 select * from final
+{{ scope.output_filter }}

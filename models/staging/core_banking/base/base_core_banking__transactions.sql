@@ -3,16 +3,29 @@
       - the de-duplication flags are computed only on the rows of posting ids that occur more than once (a few
         percent), on a narrow projection, joined back by landing position (bankseg.repeat_flag_ctes): a window
         over the whole wide table cost most of this model's time;
-      - a table, not a view (doc large_base_table): stg_ and the quarantine model both read it, so the scan, the
-        cleaning and the checks run once. It keeps no raw column: each row's landing position (_landing_file,
+      - an incremental table, not a view (doc large_base_table): stg_ and the quarantine model both read it, so the
+        scan, the cleaning and the checks run once, and a daily run recomputes only the new landing file and the
+        loaded rows it can change (macro landing_increment, doc landing_increment). It keeps no raw column: each row's landing position (_landing_file,
         _landing_row) lets the quarantine model fetch the raw values of the rejected rows alone for their
         fingerprint and original values (bankseg.landing_quarantine_rows). Carrying the raw text columns through
         the joins for that, at 1M customers, spilled until the disk was full;
       - the quarantine reason text is built for rejected rows only;
       - `_is_rejected` is the quarantine test as a boolean, cheaper to filter on than the reason text.
 -#}
-{{ config(materialized='table') }}
+{{ bankseg.large_base_table_config('core_banking', 'transactions') }}
 {%- set columns = bankseg.source_columns('core_banking', 'transactions') -%}
+{%- set keys = [['transaction_id', bankseg.clean_code('raw.transaction_id')]] -%}
+{#- orphan check and currency fallback: the deposit accounts accepted into stg_core_banking__deposit_accounts -#}
+{%- set lookup = {
+    'sql': 'select account_id, currency from ' ~ ref('base_core_banking__deposit_accounts')
+        ~ ' where not _is_exact_duplicate and _quarantine_reason is null',
+    'on': [['account_id', 'account_id']],
+    'columns': ['account_id', 'currency'],
+} -%}
+{%- set scope = bankseg.landing_increment(
+    'core_banking', 'transactions', keys, lookup=lookup,
+    rules=[ref('ref_code_map'), ref('ref_channels')], first_extract='extracted_at'
+) -%}
 {%- set transaction_checks = [
     ['missing transaction_id', 'transaction_id is null'],
     ['duplicate key', '_is_duplicate_key and transaction_id is not null'],
@@ -29,21 +42,27 @@
     ['unknown channel', 'channel_code is not null and channel is null'],
     ['unknown counterparty_type', 'counterparty_type_code is not null and counterparty_type is null'],
 ] -%}
+{#- an incremental run that reads only some landing files keeps the stored first extract day (landing_increment) -#}
+{%- set first_extract_day = '_first_extracted_date' if scope.partial
+    else 'cast(' ~ bankseg.try_parse_timestamp('raw.extracted_at') ~ ' as date)' -%}
 {%- set extraction_lag_days = dbt.datediff('transaction_date', 'extracted_date', 'day') -%}
 
 with
 
+{{ scope.ctes }}
+
 raw as {{ bankseg.inline_cte() }} (
-    {{ bankseg.landing_rows('core_banking', 'transactions') }}
+    {{ bankseg.landing_rows('core_banking', 'transactions', where=scope.raw_filter) }}
 ),
 
 -- the de-duplication flags, computed on the few rows whose posting id repeats (macro repeat_flag_ctes)
-{{ bankseg.repeat_flag_ctes(columns, [['transaction_id', bankseg.clean_code('raw.transaction_id')]]) }},
+{{ bankseg.repeat_flag_ctes(columns, keys) }},
 
--- the table's first extract day: postings in it are history, never late
+-- the table's first extract day: postings in it are history, never late (an incremental run that would change it
+-- recomputes every row: landing_increment)
 first_extract as (
-    select min(cast({{ bankseg.try_parse_timestamp('raw.extracted_at') }} as date)) as first_extracted_date
-    from raw
+    select min({{ first_extract_day }}) as first_extracted_date
+    from {{ this if scope.partial else 'raw' }}
 ),
 
 code_map as (
@@ -54,13 +73,8 @@ channels as (
     select * from {{ ref('ref_channels') }}
 ),
 
--- orphan check only: the deposit accounts that were accepted into stg_core_banking__deposit_accounts
 accepted_accounts as (
-    select
-        account_id,
-        currency
-    from {{ ref('base_core_banking__deposit_accounts') }}
-    where not _is_exact_duplicate and _quarantine_reason is null
+    {{ lookup.sql }}
 ),
 
 typed as (
@@ -92,7 +106,8 @@ coded as (
         channels.is_digital as is_digital_channel,
         counterparty.code as counterparty_type,
         accepted_accounts.account_id as accepted_account_id,
-        accepted_accounts.currency as account_currency
+        accepted_accounts.currency as account_currency,
+        {{ bankseg.lookup_hash('accepted_accounts', lookup) }} as _lookup_hash
     from typed
     left join code_map as direction
         on direction.code_set = 'transaction_direction' and typed.direction_code = direction.raw_code
@@ -130,6 +145,9 @@ final as (
         _is_exact_duplicate,
         _is_rejected,
         case when _is_rejected then {{ bankseg.quarantine_reasons(transaction_checks) }} end as _quarantine_reason,
+        {{ scope.rules_hash }} as _rules_hash,
+        _lookup_hash,
+        first_extracted_date as _first_extracted_date,
         transaction_id,
         account_id,
         transaction_at,
@@ -155,3 +173,4 @@ final as (
 )
 
 select * from final
+{{ scope.output_filter }}

@@ -1,6 +1,17 @@
--- a table, not a view (doc large_base_table): stg_ and the quarantine model (macro landing_quarantine_rows) both read it
-{{ config(materialized='table') }}
+-- an incremental table, not a view (docs large_base_table, landing_increment): stg_ and the quarantine model both read it
+{{ bankseg.large_base_table_config('digital', 'events') }}
 {%- set columns = bankseg.source_columns('digital', 'events') -%}
+{%- set keys = [['event_id', bankseg.clean_code('raw.event_id')]] -%}
+{#- orphan check: the users accepted into stg_digital__users -#}
+{%- set lookup = {
+    'sql': 'select user_id from ' ~ ref('base_digital__users')
+        ~ ' where not _is_exact_duplicate and _quarantine_reason is null',
+    'on': [['user_id', 'user_id']],
+    'columns': ['user_id'],
+} -%}
+{%- set scope = bankseg.landing_increment(
+    'digital', 'events', keys, lookup=lookup, rules=[ref('ref_code_map'), ref('ref_channels')]
+) -%}
 {%- set row_checks = [
     ['missing event_id', 'event_id is null'],
     ['duplicate key', '_is_duplicate_key and event_id is not null'],
@@ -18,12 +29,14 @@
 ] -%}
 with
 
+{{ scope.ctes }}
+
 raw as {{ bankseg.inline_cte() }} (
-    {{ bankseg.landing_rows('digital', 'events') }}
+    {{ bankseg.landing_rows('digital', 'events', where=scope.raw_filter) }}
 ),
 
 -- the de-duplication flags, computed on the few rows whose key repeats (macro repeat_flag_ctes)
-{{ bankseg.repeat_flag_ctes(columns, [['event_id', bankseg.clean_code('raw.event_id')]]) }},
+{{ bankseg.repeat_flag_ctes(columns, keys) }},
 
 code_map as (
     select * from {{ ref('ref_code_map') }}
@@ -35,8 +48,7 @@ channels as (
 
 -- orphan check only: the user ids accepted by base_digital__users
 users as (
-    select user_id from {{ ref('base_digital__users') }}
-    where not _is_exact_duplicate and _quarantine_reason is null
+    {{ lookup.sql }}
 ),
 
 typed as (
@@ -64,7 +76,8 @@ coded as (
         -- events happen in online banking (WEB) or the app (MOB) only; any other channel is impossible, including
         -- SMS and e-mail, which ref_channels marks digital because the bank sends messages through them
         coalesce(typed.channel_code in ('WEB', 'MOB'), false) as is_event_channel,
-        users.user_id as known_user_id
+        users.user_id as known_user_id,
+        {{ bankseg.lookup_hash('users', lookup) }} as _lookup_hash
     from typed
     left join code_map as event_type
         on event_type.code_set = 'digital_event_type' and typed.event_type_code = event_type.raw_code
@@ -100,6 +113,8 @@ final as (
         _is_exact_duplicate,
         _is_rejected,
         case when _is_rejected then {{ bankseg.quarantine_reasons(row_checks) }} end as _quarantine_reason,
+        {{ scope.rules_hash }} as _rules_hash,
+        _lookup_hash,
         event_id,
         user_id,
         event_at,
@@ -111,3 +126,4 @@ final as (
 )
 
 select * from final
+{{ scope.output_filter }}
