@@ -162,17 +162,24 @@ affected_rows as (
 
 {#-
     The configuration of every incremental base table (doc large_base_table), called at the top of the model:
-    incremental on the landing position (a table on engines without delete+insert), and the post-hook that removes
-    the rows of landing files gone from the folder.
+    incremental on the landing position, and the post-hook that removes the rows of landing files gone from the folder.
 -#}
 {% macro large_base_table_config(source_system, source_table) %}
+    {{ bankseg.landing_position_incremental_config(
+        "{{ bankseg.delete_gone_landing_rows('" ~ source_system ~ "', '" ~ source_table ~ "') }}"
+    ) }}
+{% endmacro %}
+
+{#-
+    Incremental on the landing position with delete+insert (a table on engines without it: macros/engines/
+    incremental.sql), and one post-hook statement (none on those engines).
+-#}
+{% macro landing_position_incremental_config(post_hook) %}
     {{ config(
         materialized=bankseg.incremental_materialization(),
         incremental_strategy='delete+insert',
         unique_key=['_landing_file', '_landing_row'],
         on_schema_change='fail',
-        post_hook=bankseg.incremental_post_hooks([
-            "{{ bankseg.delete_gone_landing_rows('" ~ source_system ~ "', '" ~ source_table ~ "') }}",
-        ]),
+        post_hook=bankseg.incremental_post_hooks([post_hook]),
     ) }}
 {% endmacro %}

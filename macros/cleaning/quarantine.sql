@@ -221,33 +221,76 @@
 {#-
     quarantine_rows for the largest landing tables, whose base model is a table without raw columns (doc
     large_base_table): the rejected rows (scope 'row'; these tables have no value checks) are taken from the base
-    table with their landing position, and only they are joined back to the landing files for the fingerprint and
-    the original values. An inner join that cannot lose a row unseen: the reconciliation test of the stg_ model
+    table, with their fingerprint and original values from the model `<base_model>_rejected` (macro
+    rejected_landing_rows). An inner join that cannot lose a row unseen: the reconciliation test of the stg_ model
     counts the quarantined rows against the landing table.
 -#}
 {% macro landing_quarantine_rows(base_model, source_system, source_table, key_column) -%}
-    {%- set columns = bankseg.source_columns(source_system, source_table) -%}
     select
         '{{ source_system }}' as source_system,
         '{{ source_table }}' as source_table,
-        rejected.source_record_key,
-        {{ bankseg.row_fingerprint('landing', columns) }} as row_fingerprint,
+        cast({{ key_column }} as {{ dbt.type_string() }}) as source_record_key,
+        raw_values.row_fingerprint,
         'row' as quarantine_scope,
-        rejected.quarantine_reason,
+        rejected._quarantine_reason as quarantine_reason,
+        raw_values.original_values
+    from {{ ref(base_model) }} as rejected
+    inner join {{ ref(base_model ~ '_rejected') }} as raw_values
+        on rejected._landing_file = raw_values._landing_file and rejected._landing_row = raw_values._landing_row
+    where rejected._is_rejected and not rejected._is_exact_duplicate
+{%- endmacro %}
+
+{#-
+    The whole model `<base_model>_rejected` (doc rejected_landing_rows): the fingerprint and original values of the
+    rejected rows of a large base table, read from the landing files by position. They depend on the landing row
+    alone, so the model is incremental: a run reads only the files holding rejected positions it does not have yet,
+    and its post-hook deletes the positions no longer rejected (an orphan whose account arrived, a removed file).
+-#}
+{% macro rejected_landing_rows(base_model, source_system, source_table) -%}
+    {{ bankseg.landing_position_incremental_config(
+        "delete from {{ this }} where not exists (select 1 from {{ ref('" ~ base_model ~ "') }} as base"
+        ~ " where base._is_rejected and not base._is_exact_duplicate"
+        ~ " and base._landing_file = {{ this }}._landing_file and base._landing_row = {{ this }}._landing_row)"
+    ) }}
+    {%- set columns = bankseg.source_columns(source_system, source_table) -%}
+    {%- set missing -%}
+        select base._landing_file, base._landing_row
+        from {{ ref(base_model) }} as base
+        where base._is_rejected and not base._is_exact_duplicate
+        {%- if is_incremental() %}
+            and not exists (
+                select 1 from {{ this }} as loaded
+                where loaded._landing_file = base._landing_file and loaded._landing_row = base._landing_row
+            )
+        {%- endif %}
+    {%- endset -%}
+    {%- set where = '' -%}
+    {%- if execute and is_incremental() -%}
+        {%- set files = run_query('select distinct _landing_file from (' ~ missing ~ ') order by 1').columns[0].values() -%}
+        {%- set where = 'where ' ~ bankseg.in_list('raw_source.filename', files | list) -%}
+    {%- endif %}
+with
+
+rejected as (
+    {{ missing }}
+),
+
+landing as (
+    {{ bankseg.landing_rows(source_system, source_table, where=where) }}
+),
+
+final as (
+    select
+        rejected._landing_file,
+        rejected._landing_row,
+        {{ bankseg.row_fingerprint('landing', columns) }} as row_fingerprint,
         {{ bankseg.row_to_json('landing', columns) }} as original_values
-    from (
-        select
-            _landing_file,
-            _landing_row,
-            cast({{ key_column }} as {{ dbt.type_string() }}) as source_record_key,
-            _quarantine_reason as quarantine_reason
-        from {{ ref(base_model) }}
-        where _is_rejected and not _is_exact_duplicate
-    ) as rejected
-    inner join (
-        {{ bankseg.landing_rows(source_system, source_table) }}
-    ) as landing
+    from rejected
+    inner join landing
         on rejected._landing_file = landing._landing_file and rejected._landing_row = landing._landing_row
+)
+
+select * from final
 {%- endmacro %}
 
 {#-

@@ -1,0 +1,2 @@
+-- the fingerprint and original values of the rejected rows of base_core_banking__balances (doc rejected_landing_rows)
+{{ bankseg.rejected_landing_rows('base_core_banking__balances', 'core_banking', 'balances') }}
