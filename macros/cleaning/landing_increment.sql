@@ -22,7 +22,8 @@
       lookup: none or {'sql': select of the parent, 'on': [[stored column, parent column], ...],
               'columns': [parent columns hashed into _lookup_hash]} (the model uses lookup.sql as its CTE and
               lookup_hash(alias, lookup) for the column);
-      rules: seed relations the rows are coded with; settings: strings (var values) the rows depend on;
+      rules: seed relations the rows are coded with; settings: strings (var values) the model's own SQL depends on
+             (the vars of the cleaning macros, date and timestamp formats and the money type, are always included);
       first_extract: none, or the raw extract-time column whose first day the model stores in _first_extracted_date.
     Returns a dict: incremental, partial (incremental and not everything recomputed), new_files, read_files,
     rules_hash (SQL expression), raw_filter, ctes (the `increment_keys` and `affected_rows` CTEs, with a trailing
@@ -32,7 +33,15 @@
 -#}
 {% macro landing_increment(source_system, source_table, keys, lookup=none, rules=[], settings=[], first_extract=none) %}
     {%- set landing = source(source_system, source_table) -%}
-    {%- set rules_hash = bankseg.rules_hash(rules, settings + [model.checksum.checksum if model.checksum is defined else '']) -%}
+    {#- the vars of the cleaning macros every large base model calls (parse_dates, money), then the model's own -#}
+    {%- set cleaning_vars = [
+        var('date_formats', ['%Y-%m-%d']) | string,
+        var('timestamp_formats', ['%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S']) | string,
+        var('money_type', 'decimal(18, 2)'),
+    ] -%}
+    {%- set rules_hash = bankseg.rules_hash(
+        rules, cleaning_vars + settings + [model.checksum.checksum if model.checksum is defined else '']
+    ) -%}
     {%- set scope = {
         'incremental': false, 'partial': false, 'new_files': [], 'read_files': none, 'rules_hash': rules_hash,
         'raw_filter': '', 'ctes': '', 'output_filter': '',

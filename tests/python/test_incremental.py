@@ -609,3 +609,34 @@ def test_the_traps_of_the_later_delivery_took_effect(replay):
             [t.recurrency_account],
         ).fetchall()
         assert currency == [(OTHER_CURRENCY,)]
+
+
+def test_a_changed_cleaning_var_recomputes_every_row(replay):
+    """_rules_hash covers the vars of the cleaning macros: a run with another timestamp_formats recomputes the whole
+    base table instead of only new files (it runs last: it rebuilds one table of warehouse A)."""
+    formats = "['%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S', '%d/%m/%Y %H:%M:%S']"
+    target = replay.tmp / "target_vars"
+    run = subprocess.run(
+        [
+            str(BIN / "dbt"),
+            "run",
+            "--project-dir",
+            str(ROOT),
+            "--target-path",
+            str(target),
+            "--log-path",
+            str(replay.tmp / "logs-vars"),
+            "--select",
+            "base_digital__events",
+            "--vars",
+            f"{{timestamp_formats: {formats}}}",
+        ],
+        cwd=replay.tmp,
+        env=_env(replay.tmp / "raw_a", replay.warehouse_a),
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stdout[-3000:]
+    assert 'base_digital__events": every row recomputed' in run.stdout
+    code = next(iter(_run_results(target).values()))["compiled_code"]
+    assert "affected_rows" not in code and "raw_source.filename in (" not in code
