@@ -25,8 +25,8 @@
       rules: seed relations the rows are coded with; settings: strings (var values) the model's own SQL depends on
              (the vars of the cleaning macros, date and timestamp formats and the money type, are always included);
       first_extract: none, or the raw extract-time column whose first day the model stores in _first_extracted_date.
-    Returns a dict: incremental, partial (incremental and not everything recomputed), new_files, read_files,
-    rules_hash (SQL expression), raw_filter, ctes (the `increment_keys` and `affected_rows` CTEs, with a trailing
+    Returns a dict: partial (an incremental run that does not recompute everything), rules_hash (SQL expression),
+    raw_filter, ctes (the `increment_keys` and `affected_rows` CTEs, with a trailing
     comma, or nothing) and output_filter (for the model's last select).
     On engines whose incremental materialization is a table (Spark, macros/engines/incremental.sql) this is never
     incremental.
@@ -42,10 +42,7 @@
     {%- set rules_hash = bankseg.rules_hash(
         rules, cleaning_vars + settings + [model.checksum.checksum if model.checksum is defined else '']
     ) -%}
-    {%- set scope = {
-        'incremental': false, 'partial': false, 'new_files': [], 'read_files': none, 'rules_hash': rules_hash,
-        'raw_filter': '', 'ctes': '', 'output_filter': '',
-    } -%}
+    {%- set scope = {'partial': false, 'rules_hash': rules_hash, 'raw_filter': '', 'ctes': '', 'output_filter': ''} -%}
     {%- if not (execute and is_incremental()) -%}
         {{ return(scope) }}
     {%- endif -%}
@@ -67,7 +64,6 @@
         ).columns[0].values()[0] -%}
         {%- set full = earlier -%}
     {%- endif -%}
-    {%- do scope.update({'incremental': true, 'new_files': new_files}) -%}
     {%- if full -%}
         {{ log(this ~ ': every row recomputed (rules changed, a landing file gone or an earlier first extract)', info=true) }}
         {{ return(scope) }}
@@ -105,7 +101,6 @@ affected_rows as (
         ~ affected_files | length ~ ' loaded file(s) read again for changed keys or parents', info=true) }}
     {%- do scope.update({
         'partial': true,
-        'read_files': read_files,
         'raw_filter': 'where ' ~ bankseg.in_list('raw_source.filename', read_files),
         'ctes': ctes ~ ',',
         'output_filter': 'where ' ~ bankseg.in_list('_landing_file', new_files) ~ ' or exists (select 1 from '
