@@ -26,8 +26,9 @@
              (the vars of the cleaning macros, date and timestamp formats and the money type, are always included);
       first_extract: none, or the raw extract-time column whose first day the model stores in _first_extracted_date.
     Returns a dict: partial (an incremental run that does not recompute everything), rules_hash (SQL expression),
-    raw_filter, ctes (the `increment_keys` and `affected_rows` CTEs, with a trailing
-    comma, or nothing) and output_filter (for the model's last select).
+    raw_filter, ctes (the `affected_rows` CTE, with a trailing comma, or nothing) and output_filter (for the model's
+    last select). The affected positions are computed once per run into a temporary table of the model's connection
+    (increment_scratch_table), which the model reads and its post-hook drops.
     On engines whose incremental materialization is a table (Spark, macros/engines/incremental.sql) this is never
     incremental.
 -#}
@@ -46,11 +47,16 @@
     {%- if not (execute and is_incremental()) -%}
         {{ return(scope) }}
     {%- endif -%}
-    {%- set loaded = run_query('select distinct _landing_file from ' ~ this ~ ' order by 1').columns[0].values() | list -%}
+    {#- one scan of the table for the loaded files and the rules they were coded with -#}
+    {%- set stored = run_query(
+        'select _landing_file, min(_rules_hash) as first_rules, max(_rules_hash) as last_rules from ' ~ this
+        ~ ' group by _landing_file order by _landing_file'
+    ) -%}
+    {%- set loaded = stored.columns[0].values() | list -%}
+    {%- set stored_rules = (stored.columns[1].values() | list + stored.columns[2].values() | list) | unique | list -%}
     {%- set present = run_query('select file from glob(' ~ landing ~ ') order by 1').columns[0].values() | list -%}
     {%- set new_files = present | reject('in', loaded) | list -%}
     {%- set gone_files = loaded | reject('in', present) | list -%}
-    {%- set stored_rules = run_query('select distinct _rules_hash from ' ~ this).columns[0].values() | list -%}
     {%- set current_rules = run_query('select ' ~ rules_hash).columns[0].values() | list -%}
     {%- set full = gone_files | length > 0 or stored_rules | length > 1
         or (stored_rules | length == 1 and stored_rules[0] != current_rules[0]) -%}
@@ -70,7 +76,9 @@
     {%- endif -%}
 
     {%- set stored_key_hash = bankseg.fast_hash(bankseg.qualified('loaded', keys | map(attribute=0))) -%}
-    {%- set ctes -%}
+    {%- set affected_sql -%}
+with
+
 increment_keys as (
     select {{ bankseg.fast_hash(keys | map(attribute=1) | list) }} as _key_hash
     from {{ landing }} as raw
@@ -92,9 +100,14 @@ affected_rows as (
     from {{ this }} as loaded
     where {{ stored_key_hash }} in (select increment_keys._key_hash from increment_keys)
 )
+
+select * from affected_rows
     {%- endset -%}
+    {#- computed once, into a temporary table the model reads and its post-hook drops (increment_scratch_table) -#}
+    {%- set scratch = bankseg.increment_scratch_table(this) -%}
+    {%- do run_query('create or replace temporary table ' ~ scratch.identifier ~ ' as ' ~ affected_sql) -%}
     {%- set affected_files = run_query(
-        'with ' ~ ctes ~ ' select distinct _landing_file from affected_rows order by 1'
+        'select distinct _landing_file from ' ~ scratch.relation ~ ' order by 1'
     ).columns[0].values() | list -%}
     {%- set read_files = (new_files + affected_files) | unique | list -%}
     {{ log(this ~ ': ' ~ new_files | length ~ ' new landing file(s), '
@@ -102,7 +115,7 @@ affected_rows as (
     {%- do scope.update({
         'partial': true,
         'raw_filter': 'where ' ~ bankseg.in_list('raw_source.filename', read_files),
-        'ctes': ctes ~ ',',
+        'ctes': 'affected_rows as (select _landing_file, _landing_row from ' ~ scratch.relation ~ '),',
         'output_filter': 'where ' ~ bankseg.in_list('_landing_file', new_files) ~ ' or exists (select 1 from '
             ~ 'affected_rows where affected_rows._landing_file = final._landing_file'
             ~ ' and affected_rows._landing_row = final._landing_row)',
@@ -165,25 +178,38 @@ affected_rows as (
 {%- endmacro %}
 
 {#-
+    The scratch table of an incremental run of `relation` (landing_increment): the landing positions it recomputes,
+    a temporary table named <model>__increment, so it never outlives the connection (a `dbt compile` or `dbt docs
+    generate` that renders the model leaves nothing behind). dbt runs a node's compilation, its statement and its
+    hooks on one connection. Returns {'identifier': for create, 'relation': DuckDB's name of it, for reads and drop}.
+-#}
+{% macro increment_scratch_table(relation) %}
+    {%- set identifier = adapter.quote(relation.identifier ~ '__increment') -%}
+    {{ return({'identifier': identifier, 'relation': 'temp.main.' ~ identifier}) }}
+{% endmacro %}
+
+{#-
     The configuration of every incremental base table (doc large_base_table), called at the top of the model:
-    incremental on the landing position, and the post-hook that removes the rows of landing files gone from the folder.
+    incremental on the landing position, the post-hook that removes the rows of landing files gone from the folder,
+    and the one that drops the run's scratch table.
 -#}
 {% macro large_base_table_config(source_system, source_table) %}
-    {{ bankseg.landing_position_incremental_config(
-        "{{ bankseg.delete_gone_landing_rows('" ~ source_system ~ "', '" ~ source_table ~ "') }}"
-    ) }}
+    {{ bankseg.landing_position_incremental_config([
+        "{{ bankseg.delete_gone_landing_rows('" ~ source_system ~ "', '" ~ source_table ~ "') }}",
+        "drop table if exists {{ bankseg.increment_scratch_table(this).relation }}",
+    ]) }}
 {% endmacro %}
 
 {#-
     Incremental on the landing position with delete+insert (a table on engines without it: macros/engines/
-    incremental.sql), and one post-hook statement (none on those engines).
+    incremental.sql), and post-hook statements (none on those engines): one string or a list.
 -#}
-{% macro landing_position_incremental_config(post_hook) %}
+{% macro landing_position_incremental_config(post_hooks) %}
     {{ config(
         materialized=bankseg.incremental_materialization(),
         incremental_strategy='delete+insert',
         unique_key=['_landing_file', '_landing_row'],
         on_schema_change='fail',
-        post_hook=bankseg.incremental_post_hooks([post_hook]),
+        post_hook=bankseg.incremental_post_hooks([post_hooks] if post_hooks is string else post_hooks),
     ) }}
 {% endmacro %}

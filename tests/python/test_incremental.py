@@ -537,8 +537,10 @@ def test_second_build_ran_the_incremental_models_incrementally(replay):
             r = results.get(uid)
             assert r is not None, f"{name} did not run in the {label}"
             assert r["status"] == "success", f"{name} in the {label}: {r['status']} {r['message']}"
-            # the is_incremental() branch reads the model's own table
-            reads_itself = r["relation_name"] in r["compiled_code"]
+            # the is_incremental() branch reads the model's own table, or the positions landing_increment took from it
+            # (its temporary table <model>__increment)
+            scratch = r["relation_name"].rsplit(".", 1)[-1].rstrip('"') + '__increment"'
+            reads_itself = r["relation_name"] in r["compiled_code"] or scratch in r["compiled_code"]
             assert reads_itself == incremental, (
                 f"{name} in the {label}: expected {'an incremental' if incremental else 'a full'} run, "
                 f"compiled code {'reads' if reads_itself else 'does not read'} {r['relation_name']}"
