@@ -220,74 +220,127 @@
 
 {#-
     quarantine_rows for the largest landing tables, whose base model is a table without raw columns (doc
-    large_base_table): the rejected rows (scope 'row'; these tables have no value checks) are taken from the base
-    table, with their fingerprint and original values from the model `<base_model>_rejected` (macro
-    rejected_landing_rows). An inner join that cannot lose a row unseen: the reconciliation test of the stg_ model
-    counts the quarantined rows against the landing table.
+    large_base_table): their rejected rows (scope 'row'; these tables have no value checks), as kept with key, reason,
+    fingerprint and original values by the model `<base_model>_rejected` (macro rejected_landing_rows). A plain
+    read, no join: the system's quarantine model is a view over these and a table of its other feeds (doc
+    quarantine_view). The reconciliation test of the stg_ model counts the quarantined rows against the landing table.
 -#}
-{% macro landing_quarantine_rows(base_model, source_system, source_table, key_column) -%}
+{% macro landing_quarantine_rows(base_model, source_system, source_table) -%}
     select
         '{{ source_system }}' as source_system,
         '{{ source_table }}' as source_table,
-        cast({{ key_column }} as {{ dbt.type_string() }}) as source_record_key,
-        raw_values.row_fingerprint,
+        source_record_key,
+        row_fingerprint,
         'row' as quarantine_scope,
-        rejected._quarantine_reason as quarantine_reason,
-        raw_values.original_values
-    from {{ ref(base_model) }} as rejected
-    inner join {{ ref(base_model ~ '_rejected') }} as raw_values
-        on rejected._landing_file = raw_values._landing_file and rejected._landing_row = raw_values._landing_row
-    where rejected._is_rejected and not rejected._is_exact_duplicate
+        quarantine_reason,
+        original_values
+    from {{ ref(base_model ~ '_rejected') }}
 {%- endmacro %}
 
 {#-
-    The whole model `<base_model>_rejected` (doc rejected_landing_rows): the fingerprint and original values of the
-    rejected rows of a large base table, read from the landing files by position. They depend on the landing row
-    alone, so the model is incremental: a run reads only the files holding rejected positions it does not have yet,
-    and its post-hook deletes the positions no longer rejected (an orphan whose account arrived, a removed file).
+    The whole model `<base_model>_rejected` (doc rejected_landing_rows): the rejected rows of a large base table with
+    their record key and reason (from the base table) and their fingerprint and original values (read from the landing
+    files by position). Incremental on the landing position:
+      - a rejected position it does not hold yet is read from its landing file (a daily run: the new file's);
+      - a held position whose reason changed (an orphan posting that also has a negative amount, whose account
+        arrived) gets the new reason and keeps its stored fingerprint and values, without a landing read;
+      - the post-hook deletes the positions the base table no longer rejects (an orphan whose account arrived and had
+        no other fault, a removed file).
+    The positions to write are computed once, into a temporary table (landing_increment's increment_scratch_table).
 -#}
-{% macro rejected_landing_rows(base_model, source_system, source_table) -%}
-    {{ bankseg.landing_position_incremental_config(
+{% macro rejected_landing_rows(base_model, source_system, source_table, key_expression) -%}
+    {{ bankseg.landing_position_incremental_config([
         "delete from {{ this }} where not exists (select 1 from {{ ref('" ~ base_model ~ "') }} as base"
         ~ " where base._is_rejected and not base._is_exact_duplicate"
-        ~ " and base._landing_file = {{ this }}._landing_file and base._landing_row = {{ this }}._landing_row)"
-    ) }}
+        ~ " and base._landing_file = {{ this }}._landing_file and base._landing_row = {{ this }}._landing_row)",
+        "drop table if exists {{ bankseg.increment_scratch_table(this).relation }}",
+    ]) }}
     {%- set columns = bankseg.source_columns(source_system, source_table) -%}
-    {%- set missing -%}
-        select base._landing_file, base._landing_row
+    {%- set rejected -%}
+        select
+            base._landing_file,
+            base._landing_row,
+            cast({{ key_expression }} as {{ dbt.type_string() }}) as source_record_key,
+            base._quarantine_reason as quarantine_reason
         from {{ ref(base_model) }} as base
         where base._is_rejected and not base._is_exact_duplicate
-        {%- if is_incremental() %}
-            and not exists (
-                select 1 from {{ this }} as loaded
-                where loaded._landing_file = base._landing_file and loaded._landing_row = base._landing_row
-            )
-        {%- endif %}
     {%- endset -%}
-    {%- set where = '' -%}
-    {%- if execute and is_incremental() -%}
-        {%- set files = run_query('select distinct _landing_file from (' ~ missing ~ ') order by 1').columns[0].values() -%}
-        {%- set where = 'where ' ~ bankseg.in_list('raw_source.filename', files | list) -%}
+    {%- set incremental = execute and is_incremental() -%}
+    {%- if incremental -%}
+        {%- set scratch = bankseg.increment_scratch_table(this) -%}
+        {%- do run_query(
+            'create or replace temporary table ' ~ scratch.identifier ~ ' as select rejected.*,'
+            ~ ' loaded._landing_file is null as _is_new from (' ~ rejected ~ ') as rejected'
+            ~ ' left join ' ~ this ~ ' as loaded on loaded._landing_file = rejected._landing_file'
+            ~ ' and loaded._landing_row = rejected._landing_row'
+            ~ ' where loaded._landing_file is null or loaded.quarantine_reason != rejected.quarantine_reason'
+        ) -%}
+        {%- set files = run_query(
+            'select distinct _landing_file from ' ~ scratch.relation ~ ' where _is_new order by 1'
+        ).columns[0].values() | list -%}
+        {%- set counts = run_query(
+            'select count(*) filter (where _is_new), count(*) filter (where not _is_new) from ' ~ scratch.relation
+        ).rows[0] -%}
+        {{ log(this ~ ': ' ~ counts[0] ~ ' new rejected position(s) from ' ~ files | length ~ ' landing file(s), '
+            ~ counts[1] ~ ' with a changed reason', info=true) }}
     {%- endif %}
 with
 
 rejected as (
-    {{ missing }}
+    {%- if incremental %}
+    select * from {{ scratch.relation }}
+    {%- else %}
+    {{ rejected }}
+    {%- endif %}
 ),
 
 landing as (
-    {{ bankseg.landing_rows(source_system, source_table, where=where) }}
+    {{ bankseg.landing_rows(
+        source_system, source_table,
+        where=('where ' ~ bankseg.in_list('raw_source.filename', files)) if incremental else ''
+    ) }}
 ),
 
-final as (
+read_rows as (
     select
         rejected._landing_file,
         rejected._landing_row,
+        rejected.source_record_key,
+        rejected.quarantine_reason,
         {{ bankseg.row_fingerprint('landing', columns) }} as row_fingerprint,
         {{ bankseg.row_to_json('landing', columns) }} as original_values
     from rejected
     inner join landing
         on rejected._landing_file = landing._landing_file and rejected._landing_row = landing._landing_row
+    {%- if incremental %}
+    where rejected._is_new
+    {%- endif %}
+),
+
+{%- if incremental %}
+
+-- held rows whose reason changed: their fingerprint and original values depend on the landing row alone
+kept_rows as (
+    select
+        rejected._landing_file,
+        rejected._landing_row,
+        rejected.source_record_key,
+        rejected.quarantine_reason,
+        loaded.row_fingerprint,
+        loaded.original_values
+    from rejected
+    inner join {{ this }} as loaded
+        on rejected._landing_file = loaded._landing_file and rejected._landing_row = loaded._landing_row
+    where not rejected._is_new
+),
+{%- endif %}
+
+final as (
+    select * from read_rows
+    {%- if incremental %}
+    union all
+    select * from kept_rows
+    {%- endif %}
 )
 
 select * from final

@@ -1,27 +1,26 @@
-{{ config(tags=['quarantine', 'pii']) }}
+{#- a view: its parts are tables already (doc quarantine_view) -#}
+{{ config(materialized='view', tags=['quarantine', 'pii']) }}
 
 with
 
-cardholders as (
-    {{ bankseg.quarantine_rows(
-        'base_cards__cardholders', 'cards', 'cardholders', 'cardholder_id', has_value_checks=true
-    ) }}
-),
-
-card_accounts as (
-    {{ bankseg.quarantine_rows('base_cards__card_accounts', 'cards', 'card_accounts', 'card_account_id') }}
+small_feeds as (
+    select
+        source_system,
+        source_table,
+        source_record_key,
+        row_fingerprint,
+        quarantine_scope,
+        quarantine_reason,
+        original_values
+    from {{ ref('stg_cards__quarantine_small_feeds') }}
 ),
 
 card_transactions as (
-    {{ bankseg.landing_quarantine_rows(
-        'base_cards__card_transactions', 'cards', 'card_transactions', 'card_transaction_id'
-    ) }}
+    {{ bankseg.landing_quarantine_rows('base_cards__card_transactions', 'cards', 'card_transactions') }}
 ),
 
 unioned as (
-    select * from cardholders
-    union all
-    select * from card_accounts
+    select * from small_feeds
     union all
     select * from card_transactions
 )

@@ -1,48 +1,34 @@
-{{ config(tags=['quarantine', 'pii']) }}
+{#- a view: its parts are tables already (doc quarantine_view) -#}
+{{ config(materialized='view', tags=['quarantine', 'pii']) }}
 
 with
 
-parties as (
-    {{ bankseg.quarantine_rows(
-        'base_core_banking__parties', 'core_banking', 'parties', 'party_id', has_value_checks=true
-    ) }}
-),
-
-deposit_accounts as (
-    {{ bankseg.quarantine_rows(
-        'base_core_banking__deposit_accounts', 'core_banking', 'deposit_accounts', 'account_id'
-    ) }}
+small_feeds as (
+    select
+        source_system,
+        source_table,
+        source_record_key,
+        row_fingerprint,
+        quarantine_scope,
+        quarantine_reason,
+        original_values
+    from {{ ref('stg_core_banking__quarantine_small_feeds') }}
 ),
 
 balances as (
-    {{ bankseg.landing_quarantine_rows(
-        'base_core_banking__balances', 'core_banking', 'balances', "concat_ws('|', account_id, balance_date)"
-    ) }}
+    {{ bankseg.landing_quarantine_rows('base_core_banking__balances', 'core_banking', 'balances') }}
 ),
 
 transactions as (
-    {{ bankseg.landing_quarantine_rows(
-        'base_core_banking__transactions', 'core_banking', 'transactions', 'transaction_id'
-    ) }}
-),
-
-investment_holdings as (
-    {{ bankseg.quarantine_rows(
-        'base_core_banking__investment_holdings', 'core_banking', 'investment_holdings',
-        "concat_ws('|', holding_id, valuation_date)"
-    ) }}
+    {{ bankseg.landing_quarantine_rows('base_core_banking__transactions', 'core_banking', 'transactions') }}
 ),
 
 unioned as (
-    select * from parties
-    union all
-    select * from deposit_accounts
+    select * from small_feeds
     union all
     select * from balances
     union all
     select * from transactions
-    union all
-    select * from investment_holdings
 )
 
 select * from unioned

@@ -1,17 +1,26 @@
-{{ config(tags=['quarantine', 'pii']) }}
+{#- a view: its parts are tables already (doc quarantine_view) -#}
+{{ config(materialized='view', tags=['quarantine', 'pii']) }}
 
 with
 
-users as (
-    {{ bankseg.quarantine_rows('base_digital__users', 'digital', 'users', 'user_id') }}
+small_feeds as (
+    select
+        source_system,
+        source_table,
+        source_record_key,
+        row_fingerprint,
+        quarantine_scope,
+        quarantine_reason,
+        original_values
+    from {{ ref('stg_digital__quarantine_small_feeds') }}
 ),
 
 events as (
-    {{ bankseg.landing_quarantine_rows('base_digital__events', 'digital', 'events', 'event_id') }}
+    {{ bankseg.landing_quarantine_rows('base_digital__events', 'digital', 'events') }}
 ),
 
 unioned as (
-    select * from users
+    select * from small_feeds
     union all
     select * from events
 )

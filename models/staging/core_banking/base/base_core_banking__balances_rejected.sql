@@ -1,2 +1,4 @@
--- the fingerprint and original values of the rejected rows of base_core_banking__balances (doc rejected_landing_rows)
-{{ bankseg.rejected_landing_rows('base_core_banking__balances', 'core_banking', 'balances') }}
+-- the rejected rows of base_core_banking__balances: record key, reason, fingerprint and original values (doc rejected_landing_rows)
+{{ bankseg.rejected_landing_rows(
+    'base_core_banking__balances', 'core_banking', 'balances', "concat_ws('|', account_id, balance_date)"
+) }}
