@@ -218,6 +218,19 @@
         and (_quarantine_reason is not null{% if has_value_checks %} or _value_issues is not null{% endif %})
 {%- endmacro %}
 
+{#- The rows of a table in the quarantine models' shape (a system's small-feeds table, in its quarantine view). -#}
+{% macro quarantine_table_rows(model_name) -%}
+    select
+        source_system,
+        source_table,
+        source_record_key,
+        row_fingerprint,
+        quarantine_scope,
+        quarantine_reason,
+        original_values
+    from {{ ref(model_name) }}
+{%- endmacro %}
+
 {#-
     quarantine_rows for the largest landing tables, whose base model is a table without raw columns (doc
     large_base_table): their rejected rows (scope 'row'; these tables have no value checks), as kept with key, reason,

@@ -4,15 +4,7 @@
 with
 
 small_feeds as (
-    select
-        source_system,
-        source_table,
-        source_record_key,
-        row_fingerprint,
-        quarantine_scope,
-        quarantine_reason,
-        original_values
-    from {{ ref('stg_digital__quarantine_small_feeds') }}
+    {{ bankseg.quarantine_table_rows('stg_digital__quarantine_small_feeds') }}
 ),
 
 events as (
