@@ -4,7 +4,7 @@
 with
 
 small_feeds as (
-    {{ bankseg.quarantine_table_rows('stg_cards__quarantine_small_feeds') }}
+    {{ bankseg.quarantine_table_rows('base_cards__quarantine_small_feeds') }}
 ),
 
 card_transactions as (

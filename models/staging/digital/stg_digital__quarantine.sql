@@ -4,7 +4,7 @@
 with
 
 small_feeds as (
-    {{ bankseg.quarantine_table_rows('stg_digital__quarantine_small_feeds') }}
+    {{ bankseg.quarantine_table_rows('base_digital__quarantine_small_feeds') }}
 ),
 
 events as (

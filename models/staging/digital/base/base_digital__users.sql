@@ -1,3 +1,15 @@
+{#- the row checks: a row failing one is rejected -#}
+{%- set row_checks = [
+    ['missing user_id', 'user_id is null'],
+    ['duplicate key', '_is_duplicate_key and user_id is not null'],
+    ['missing registered_at', "nullif(trim(registered_at_raw), '') is null"],
+    ['unparseable registered_at', bankseg.is_unparseable('registered_at_raw', 'registered_at')],
+    ['unparseable extracted_at', bankseg.is_unparseable('extracted_at_raw', 'extracted_at')],
+    ['registered after extraction', 'registered_at > extracted_at'],
+    ['missing status_code', 'status_code is null'],
+    ['unknown digital_user_status', 'status_code is not null and status is null'],
+] -%}
+
 with
 
 raw as (
@@ -58,18 +70,10 @@ keyed as (
 final as (
     select
         _row_fingerprint,
-        _original_values,
+        -- clear personal data: kept only on the rows the quarantine model shows (doc base_model_table)
+        case when {{ bankseg.is_rejected(row_checks) }} then _original_values end as _original_values,
         _is_exact_duplicate,
-        {{ bankseg.quarantine_reasons([
-            ['missing user_id', 'user_id is null'],
-            ['duplicate key', '_is_duplicate_key and user_id is not null'],
-            ['missing registered_at', "nullif(trim(registered_at_raw), '') is null"],
-            ['unparseable registered_at', bankseg.is_unparseable('registered_at_raw', 'registered_at')],
-            ['unparseable extracted_at', bankseg.is_unparseable('extracted_at_raw', 'extracted_at')],
-            ['registered after extraction', 'registered_at > extracted_at'],
-            ['missing status_code', 'status_code is null'],
-            ['unknown digital_user_status', 'status_code is not null and status is null'],
-        ]) }} as _quarantine_reason,
+        {{ bankseg.quarantine_reasons(row_checks) }} as _quarantine_reason,
         user_id,
         {{ bankseg.hash_pii('login_id_clean') }} as login_id_hash,
         {{ bankseg.hash_pii('full_name_clean') }} as full_name_hash,

@@ -1,3 +1,10 @@
+{#- the row checks: a row failing one is rejected -#}
+{%- set row_checks = [
+    ['missing respondent_id', 'respondent_id is null'],
+    ['duplicate key', '_is_duplicate_key and respondent_id is not null'],
+    ['unparseable extracted_at', bankseg.is_unparseable('extracted_at_raw', 'extracted_at')],
+] -%}
+
 with
 
 raw as (
@@ -32,13 +39,10 @@ keyed as (
 final as (
     select
         _row_fingerprint,
-        _original_values,
+        -- clear personal data: kept only on the rows the quarantine model shows (doc base_model_table)
+        case when {{ bankseg.is_rejected(row_checks) }} then _original_values end as _original_values,
         _is_exact_duplicate,
-        {{ bankseg.quarantine_reasons([
-            ['missing respondent_id', 'respondent_id is null'],
-            ['duplicate key', '_is_duplicate_key and respondent_id is not null'],
-            ['unparseable extracted_at', bankseg.is_unparseable('extracted_at_raw', 'extracted_at')],
-        ]) }} as _quarantine_reason,
+        {{ bankseg.quarantine_reasons(row_checks) }} as _quarantine_reason,
         respondent_id,
         {{ bankseg.hash_pii('full_name_clean') }} as full_name_hash,
         {{ bankseg.hash_pii(bankseg.match_name('full_name_clean')) }} as match_name_hash,

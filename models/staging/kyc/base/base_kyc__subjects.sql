@@ -1,6 +1,13 @@
 {#- a bad birth date is nulled, not the KYC subject rejected (see value_issues in quarantine.sql) -#}
 {%- set value_checks = bankseg.birth_date_value_checks() -%}
 
+{#- the row checks: a row failing one is rejected -#}
+{%- set row_checks = [
+    ['missing subject_id', 'subject_id is null'],
+    ['duplicate key', '_is_duplicate_key and subject_id is not null'],
+    ['unparseable extracted_at', bankseg.is_unparseable('extracted_at_raw', 'extracted_at')],
+] -%}
+
 with
 
 raw as (
@@ -37,13 +44,10 @@ keyed as (
 final as (
     select
         _row_fingerprint,
-        _original_values,
+        -- clear personal data: kept only on the rows the quarantine model shows (doc base_model_table)
+        case when {{ bankseg.is_rejected(row_checks + value_checks) }} then _original_values end as _original_values,
         _is_exact_duplicate,
-        {{ bankseg.quarantine_reasons([
-            ['missing subject_id', 'subject_id is null'],
-            ['duplicate key', '_is_duplicate_key and subject_id is not null'],
-            ['unparseable extracted_at', bankseg.is_unparseable('extracted_at_raw', 'extracted_at')],
-        ]) }} as _quarantine_reason,
+        {{ bankseg.quarantine_reasons(row_checks) }} as _quarantine_reason,
         {{ bankseg.value_issues(value_checks) }} as _value_issues,
         subject_id,
         {{ bankseg.hash_pii('full_name_clean') }} as full_name_hash,
