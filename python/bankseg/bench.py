@@ -1071,18 +1071,25 @@ def _check_complete_build(manifest: Mapping, results: Mapping[str, Path]) -> Non
         raise BenchError(f"{len(missing)} nodes did not run in the layered build, e.g. {missing[:5]}")
 
 
+def ran_incrementally(result: Mapping) -> bool:
+    """Whether an incremental model's run result took its is_incremental() branch: the compiled code reads the
+    model's own table, or the positions the macro landing_increment took from it (its temporary table
+    <model>__increment)."""
+    code = result.get("compiled_code") or ""
+    relation = result["relation_name"]
+    scratch = relation.rsplit(".", 1)[-1].rstrip('"') + '__increment"'
+    return relation in code or scratch in code
+
+
 def _check_incremental(manifest: Mapping, path: Path) -> None:
-    """Every incremental model ran incrementally: its compiled code reads its own table, or the positions the
-    macro landing_increment took from it (the temporary table <model>__increment)."""
+    """Every incremental model ran incrementally (ran_incrementally)."""
     results = {r["unique_id"]: r for r in json.loads(path.read_text())["results"]}
     for uid, node in manifest["nodes"].items():
         if node["resource_type"] == "model" and node["config"]["materialized"] == "incremental":
             r = results.get(uid)
             if r is None or r["status"] != "success":
                 raise BenchError(f"{node['name']} did not run successfully in the incremental build")
-            code = r.get("compiled_code") or ""
-            scratch = f'"{node.get("alias") or node["name"]}__increment"'
-            if r["relation_name"] not in code and scratch not in code:
+            if not ran_incrementally(r):
                 raise BenchError(f"{node['name']} ran as a full refresh in the incremental build")
 
 

@@ -40,6 +40,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from bankseg import contract
+from bankseg.bench import ran_incrementally
 from bankseg.landing_ops import HeldBack, daily_extract_time, hold_back, last_day, parse_day
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -537,10 +538,7 @@ def test_second_build_ran_the_incremental_models_incrementally(replay):
             r = results.get(uid)
             assert r is not None, f"{name} did not run in the {label}"
             assert r["status"] == "success", f"{name} in the {label}: {r['status']} {r['message']}"
-            # the is_incremental() branch reads the model's own table, or the positions landing_increment took from it
-            # (its temporary table <model>__increment)
-            scratch = r["relation_name"].rsplit(".", 1)[-1].rstrip('"') + '__increment"'
-            reads_itself = r["relation_name"] in r["compiled_code"] or scratch in r["compiled_code"]
+            reads_itself = ran_incrementally(r)
             assert reads_itself == incremental, (
                 f"{name} in the {label}: expected {'an incremental' if incremental else 'a full'} run, "
                 f"compiled code {'reads' if reads_itself else 'does not read'} {r['relation_name']}"
