@@ -15,6 +15,8 @@
 {%- set lookback = var('churn_driver_lookback_months') | int -%}
 {%- set half = lookback // 2 -%}
 {%- set channels = var('transaction_channels') -%}
+{#- the two halves of the window: [name, comparison of an activity month with the second half's start] -#}
+{%- set halves = [['first', '<'], ['second', '>=']] -%}
 with
 
 customer_months as (
@@ -143,16 +145,24 @@ balance_drain_flags as (
         <= window_start_balances.aum_amount * (1 - {{ var('churn_driver_balance_drain_rate') }})
 ),
 
--- transactions per channel in each half of the window: one join of the window's months, summed per half, then
--- one row per channel (joining once per channel multiplied the rows by the number of channels before grouping)
+-- transactions per channel in each half of the window: one join of the window's months, summed per observation
+-- with one column per channel and half, and the main channel of each half picked from those columns (the first
+-- channel of var('transaction_channels') wins a tie). Unpivoting to one row per channel and ranking them with a
+-- window cost most of this model's time at 1M customers (56M rows: docs/bench.md).
 half_sums as (
     select
-        observations.customer_id,
-        observations.month_end_date,
-        {% for channel in channels -%}
-            sum(activity.{{ channel }}_transaction_count) as {{ channel }}_transaction_count,
+        {% for half, comparison in halves -%}
+            {% for channel in channels -%}
+                coalesce(sum(
+                    case
+                        when activity.month_start_date {{ comparison }} observations.second_half_start_date
+                            then activity.{{ channel }}_transaction_count
+                    end
+                ), 0) as {{ half }}_{{ channel }}_count,
+            {% endfor -%}
         {% endfor -%}
-        activity.month_start_date >= observations.second_half_start_date as is_second_half
+        observations.customer_id,
+        observations.month_end_date
     from observations
     inner join activity
         on
@@ -161,59 +171,48 @@ half_sums as (
             and observations.window_end_date >= activity.month_start_date
     group by
         observations.customer_id,
-        observations.month_end_date,
-        activity.month_start_date >= observations.second_half_start_date
+        observations.month_end_date
 ),
 
-channel_counts as (
-    {% for channel in channels -%}
-        select
-            customer_id,
-            month_end_date,
-            is_second_half,
-            '{{ channel }}' as channel,
-            {{ loop.index }} as channel_order,
-            {{ channel }}_transaction_count as transaction_count
-        from half_sums
-        {% if not loop.last %}union all
-        {% endif %}
-    {%- endfor %}
-),
-
-half_channels as (
+half_maxima as (
     select
+        {% for half, comparison in halves -%}
+            greatest(
+                {%- for channel in channels %}{{ half }}_{{ channel }}_count{{ ', ' if not loop.last }}{% endfor -%}
+            ) as {{ half }}_max_count,
+        {% endfor -%}
+        half_sums.*
+    from half_sums
+),
+
+half_main_channels as (
+    select
+        {% for half, comparison in halves -%}
+            case
+                when {{ half }}_max_count = 0 then null
+                {% for channel in channels -%}
+                    when {{ half }}_{{ channel }}_count = {{ half }}_max_count then '{{ channel }}'
+                {% endfor -%}
+            end as {{ half }}_half_channel,
+        {% endfor -%}
         customer_id,
-        month_end_date,
-        is_second_half,
-        channel,
-        row_number() over (
-            partition by customer_id, month_end_date, is_second_half
-            order by transaction_count desc, channel_order asc
-        ) as channel_rank
-    from channel_counts
-    where transaction_count > 0
+        month_end_date
+    from half_maxima
 ),
 
 channel_change_flags as (
     select
-        first_half.customer_id,
-        first_half.month_end_date,
+        customer_id,
+        month_end_date,
         'channel_change' as driver_type,
         case
-            when second_half.channel is null then 'stopped_transacting'
+            when second_half_channel is null then 'stopped_transacting'
             else 'main_channel_changed'
         end as driver_value
-    from half_channels as first_half
-    left join half_channels as second_half
-        on
-            first_half.customer_id = second_half.customer_id
-            and first_half.month_end_date = second_half.month_end_date
-            and second_half.is_second_half
-            and second_half.channel_rank = 1
+    from half_main_channels
     where
-        not first_half.is_second_half
-        and first_half.channel_rank = 1
-        and (second_half.channel is null or second_half.channel != first_half.channel)
+        first_half_channel is not null
+        and (second_half_channel is null or second_half_channel != first_half_channel)
 ),
 
 final as (
